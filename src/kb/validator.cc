@@ -1,0 +1,498 @@
+#include "kb/validator.h"
+
+#include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace medius::kb {
+namespace {
+
+using medius::v1::ConditionDefinition;
+using medius::v1::Criterion;
+using medius::v1::Dosage;
+using medius::v1::ExerciseDefinition;
+using medius::v1::FindingDefinition;
+using medius::v1::KnowledgeBase;
+using medius::v1::LikelihoodRatio;
+using medius::v1::ProtocolDefinition;
+using medius::v1::RedFlagRule;
+using medius::v1::Source;
+
+std::string At(const std::string& path, int index) {
+  return absl::StrCat(path, "[", index, "]");
+}
+
+bool IsCode(const std::string& code) {
+  if (code.empty() || !absl::ascii_islower(code[0])) return false;
+  for (char c : code) {
+    if (!absl::ascii_islower(c) && !absl::ascii_isdigit(c) && c != '_') {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsSemver(const std::string& version) {
+  std::vector<std::string> parts = absl::StrSplit(version, '.');
+  if (parts.size() != 3) return false;
+  for (const std::string& part : parts) {
+    int value;
+    if (part.empty() || !absl::SimpleAtoi(part, &value) || value < 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsIsoDate(const std::string& date) {
+  if (date.size() != 10 || date[4] != '-' || date[7] != '-') return false;
+  int year, month, day;
+  return absl::SimpleAtoi(date.substr(0, 4), &year) &&
+         absl::SimpleAtoi(date.substr(5, 2), &month) &&
+         absl::SimpleAtoi(date.substr(8, 2), &day) && month >= 1 &&
+         month <= 12 && day >= 1 && day <= 31;
+}
+
+class Checker {
+ public:
+  explicit Checker(const KnowledgeBase& kb) : kb_(kb) {}
+
+  std::vector<Issue> Run() {
+    CheckVersion();
+    CheckSettings();
+    IndexAndCheckFindings();
+    IndexAndCheckGroups();
+    IndexConditions();
+    for (int i = 0; i < kb_.conditions_size(); ++i) {
+      CheckCondition(kb_.conditions(i), At("conditions", i));
+    }
+    CheckGroupsUsed();
+    for (int i = 0; i < kb_.red_flags_size(); ++i) {
+      CheckRedFlag(kb_.red_flags(i), At("red_flags", i));
+    }
+    IndexAndCheckExercises();
+    for (int i = 0; i < kb_.protocols_size(); ++i) {
+      CheckProtocol(kb_.protocols(i), At("protocols", i));
+    }
+    return std::move(issues_);
+  }
+
+ private:
+  void Report(std::string path, std::string message) {
+    issues_.push_back({std::move(path), std::move(message)});
+  }
+
+  void Require(bool ok, const std::string& path, const std::string& message) {
+    if (!ok) Report(path, message);
+  }
+
+  // Clinical safety rule 3: a number is cited, or marked expert opinion
+  // with its justification.
+  void CheckSource(const Source& source, const std::string& path) {
+    if (source.expert_opinion()) {
+      Require(!source.note().empty(), path + ".note",
+              "expert opinion needs a one-line justification in note");
+    } else {
+      Require(!source.citation().empty(), path,
+              "a source citation is required (or expert_opinion: true with a "
+              "justification)");
+    }
+  }
+
+  // Registers `code` of a section; reports malformed and duplicate codes.
+  // Returns false for codes that must not be indexed.
+  bool CheckCode(const std::string& code, const std::string& path,
+                 absl::flat_hash_map<std::string, int>* index, int position) {
+    if (!IsCode(code)) {
+      Report(path + ".code", absl::StrCat("code '", code,
+                                          "' must be lower_snake_case"));
+      return false;
+    }
+    if (!index->emplace(code, position).second) {
+      Report(path + ".code", absl::StrCat("duplicate code '", code, "'"));
+      return false;
+    }
+    return true;
+  }
+
+  void CheckVersion() {
+    if (!kb_.has_version()) {
+      Report("version", "the knowledge base needs a version");
+      return;
+    }
+    Require(IsSemver(kb_.version().version()), "version.version",
+            absl::StrCat("'", kb_.version().version(),
+                         "' is not a semantic version MAJOR.MINOR.PATCH"));
+    Require(IsIsoDate(kb_.version().date()), "version.date",
+            absl::StrCat("'", kb_.version().date(),
+                         "' is not an ISO date YYYY-MM-DD"));
+  }
+
+  void CheckSettings() {
+    if (!kb_.has_settings()) {
+      Report("settings", "the knowledge base needs engine settings");
+      return;
+    }
+    const auto& s = kb_.settings();
+    Require(s.protocol_min_probability() > 0 &&
+                s.protocol_min_probability() < 1,
+            "settings.protocol_min_probability", "must be in (0, 1)");
+    Require(s.contraindication_min_probability() > 0 &&
+                s.contraindication_min_probability() < 1,
+            "settings.contraindication_min_probability", "must be in (0, 1)");
+    Require(s.next_tests_count() > 0, "settings.next_tests_count",
+            "must be at least 1");
+    CheckSource(s.source(), "settings.source");
+  }
+
+  void IndexAndCheckFindings() {
+    absl::flat_hash_set<int> contexts;
+    for (int i = 0; i < kb_.findings_size(); ++i) {
+      const FindingDefinition& f = kb_.findings(i);
+      std::string path = At("findings", i);
+      CheckCode(f.code(), path, &findings_, i);
+      Require(!f.display_name().empty(), path + ".display_name", "required");
+      Require(!f.description().empty(), path + ".description",
+              "required: say how to elicit the finding");
+      Require(f.section() != medius::v1::FINDING_SECTION_UNSPECIFIED,
+              path + ".section", "required");
+      if (f.value_type() == medius::v1::VALUE_TYPE_NUMBER) {
+        Require(!f.unit().empty(), path + ".unit", "number findings need a unit");
+        Require(std::isfinite(f.min_value()) && std::isfinite(f.max_value()) &&
+                    f.min_value() < f.max_value(),
+                path + ".max_value", "valid range needs min_value < max_value");
+      } else if (f.value_type() == medius::v1::VALUE_TYPE_BOOL) {
+        Require(f.min_value() == 0 && f.max_value() == 0 && f.unit().empty(),
+                path, "a bool finding has no unit or range");
+      } else {
+        Report(path + ".value_type", "required");
+      }
+      if (f.patient_context() != medius::v1::PATIENT_CONTEXT_UNSPECIFIED) {
+        Require(contexts.insert(f.patient_context()).second,
+                path + ".patient_context",
+                "another finding already takes this patient context");
+        auto want = f.patient_context() == medius::v1::PATIENT_CONTEXT_AGE_YEARS
+                        ? medius::v1::VALUE_TYPE_NUMBER
+                        : medius::v1::VALUE_TYPE_BOOL;
+        Require(f.value_type() == want, path + ".value_type",
+                "does not match the patient context it is derived from");
+      }
+    }
+  }
+
+  void IndexAndCheckGroups() {
+    for (int i = 0; i < kb_.evidence_groups_size(); ++i) {
+      const auto& g = kb_.evidence_groups(i);
+      std::string path = At("evidence_groups", i);
+      if (!IsCode(g.id())) {
+        Report(path + ".id", absl::StrCat("id '", g.id(),
+                                          "' must be lower_snake_case"));
+      } else if (!groups_.emplace(g.id(), i).second) {
+        Report(path + ".id", absl::StrCat("duplicate id '", g.id(), "'"));
+      }
+      Require(!g.display_name().empty(), path + ".display_name", "required");
+      switch (g.combination()) {
+        case medius::v1::GROUP_COMBINATION_STRONGEST:
+          break;
+        case medius::v1::GROUP_COMBINATION_DAMPENED:
+          Require(g.dampening() > 0 && g.dampening() <= 1,
+                  path + ".dampening", "must be in (0, 1]");
+          break;
+        default:
+          Report(path + ".combination", "required");
+      }
+      CheckSource(g.source(), path + ".source");
+    }
+  }
+
+  void IndexConditions() {
+    for (int i = 0; i < kb_.conditions_size(); ++i) {
+      CheckCode(kb_.conditions(i).code(), At("conditions", i), &conditions_,
+                i);
+    }
+  }
+
+  const FindingDefinition* FindingFor(const std::string& code,
+                                      const std::string& path) {
+    auto it = findings_.find(code);
+    if (it == findings_.end()) {
+      Report(path, absl::StrCat("unknown finding code '", code, "'"));
+      return nullptr;
+    }
+    return &kb_.findings(it->second);
+  }
+
+  void CheckRatio(double ratio, const std::string& path) {
+    Require(std::isfinite(ratio) && ratio > 0, path,
+            absl::StrCat("likelihood ratio must be a positive number, not ",
+                         ratio));
+  }
+
+  void CheckCondition(const ConditionDefinition& c, const std::string& path) {
+    Require(!c.display_name().empty(), path + ".display_name", "required");
+    Require(c.category() != medius::v1::CONDITION_CATEGORY_UNSPECIFIED,
+            path + ".category", "required");
+    Require(c.prior() > 0 && c.prior() < 1, path + ".prior",
+            absl::StrCat("prior ", c.prior(), " must be in (0, 1)"));
+    CheckSource(c.prior_source(), path + ".prior_source");
+    Require(c.likelihood_ratios_size() > 0, path + ".likelihood_ratios",
+            "a condition needs evidence (at least one likelihood ratio)");
+    absl::flat_hash_set<std::string> seen;
+    for (int i = 0; i < c.likelihood_ratios_size(); ++i) {
+      CheckLikelihoodRatio(c.likelihood_ratios(i),
+                           At(path + ".likelihood_ratios", i), &seen);
+    }
+  }
+
+  void CheckLikelihoodRatio(const LikelihoodRatio& lr, const std::string& path,
+                            absl::flat_hash_set<std::string>* seen) {
+    CheckSource(lr.source(), path + ".source");
+    if (!lr.group().empty()) {
+      if (groups_.contains(lr.group())) {
+        used_groups_.insert(lr.group());
+      } else {
+        Report(path + ".group",
+               absl::StrCat("unknown evidence group '", lr.group(), "'"));
+      }
+    }
+    const FindingDefinition* finding =
+        FindingFor(lr.finding_code(), path + ".finding_code");
+    if (finding == nullptr) return;
+    Require(seen->insert(lr.finding_code()).second, path + ".finding_code",
+            absl::StrCat("finding '", lr.finding_code(),
+                         "' already has a likelihood ratio for this condition"));
+    if (finding->value_type() == medius::v1::VALUE_TYPE_BOOL) {
+      Require(lr.has_positive() || lr.has_negative(), path,
+              "a bool finding needs positive and/or negative");
+      Require(lr.bands_size() == 0, path + ".bands",
+              "bands are for number findings");
+      if (lr.has_positive()) CheckRatio(lr.positive(), path + ".positive");
+      if (lr.has_negative()) CheckRatio(lr.negative(), path + ".negative");
+      return;
+    }
+    Require(!lr.has_positive() && !lr.has_negative(), path,
+            "a number finding uses bands, not positive/negative");
+    Require(lr.bands_size() > 0, path + ".bands",
+            "a number finding needs at least one band");
+    for (int b = 0; b < lr.bands_size(); ++b) {
+      const auto& band = lr.bands(b);
+      std::string band_path = At(path + ".bands", b);
+      CheckRatio(band.ratio(), band_path + ".ratio");
+      Require(!band.label().empty(), band_path + ".label", "required");
+      if (band.has_source()) CheckSource(band.source(), band_path + ".source");
+      double lo = band.has_min() ? band.min() : -INFINITY;
+      double hi = band.has_max() ? band.max() : INFINITY;
+      Require(lo < hi, band_path, "band needs min < max");
+      for (int o = 0; o < b; ++o) {
+        const auto& other = lr.bands(o);
+        double olo = other.has_min() ? other.min() : -INFINITY;
+        double ohi = other.has_max() ? other.max() : INFINITY;
+        Require(hi <= olo || lo >= ohi, band_path,
+                absl::StrCat("overlaps band ", o));
+      }
+    }
+  }
+
+  void CheckGroupsUsed() {
+    for (int i = 0; i < kb_.evidence_groups_size(); ++i) {
+      const std::string& id = kb_.evidence_groups(i).id();
+      Require(used_groups_.contains(id) || !groups_.contains(id),
+              At("evidence_groups", i),
+              absl::StrCat("evidence group '", id, "' is never used"));
+    }
+  }
+
+  void CheckCriterion(const Criterion& c, const std::string& path) {
+    switch (c.kind_case()) {
+      case Criterion::kPresent: {
+        const FindingDefinition* f = FindingFor(c.present(), path + ".present");
+        Require(f == nullptr || f->value_type() == medius::v1::VALUE_TYPE_BOOL,
+                path + ".present",
+                absl::StrCat("'", c.present(), "' is not a bool finding"));
+        break;
+      }
+      case Criterion::kNumber: {
+        const auto& n = c.number();
+        const FindingDefinition* f =
+            FindingFor(n.finding_code(), path + ".number.finding_code");
+        Require(f == nullptr || f->value_type() == medius::v1::VALUE_TYPE_NUMBER,
+                path + ".number.finding_code",
+                absl::StrCat("'", n.finding_code(), "' is not a number finding"));
+        Require(n.has_at_least() || n.has_below(), path + ".number",
+                "needs at_least and/or below");
+        Require(!(n.has_at_least() && n.has_below()) ||
+                    n.at_least() < n.below(),
+                path + ".number", "needs at_least < below");
+        break;
+      }
+      case Criterion::kAge:
+        Require(c.age().has_at_least() || c.age().has_below(), path + ".age",
+                "needs at_least and/or below");
+        Require(!(c.age().has_at_least() && c.age().has_below()) ||
+                    c.age().at_least() < c.age().below(),
+                path + ".age", "needs at_least < below");
+        break;
+      case Criterion::kSex:
+        Require(c.sex() != medius::v1::SEX_UNSPECIFIED, path + ".sex",
+                "must name a sex");
+        break;
+      case Criterion::kAllOf:
+      case Criterion::kAnyOf: {
+        const auto& list =
+            c.kind_case() == Criterion::kAllOf ? c.all_of() : c.any_of();
+        std::string list_path =
+            path + (c.kind_case() == Criterion::kAllOf ? ".all_of" : ".any_of");
+        Require(list.criteria_size() > 0, list_path, "needs criteria");
+        for (int i = 0; i < list.criteria_size(); ++i) {
+          CheckCriterion(list.criteria(i), At(list_path + ".criteria", i));
+        }
+        break;
+      }
+      case Criterion::kAtLeast: {
+        const auto& at_least = c.at_least();
+        Require(at_least.count() >= 1 &&
+                    static_cast<int>(at_least.count()) <=
+                        at_least.criteria_size(),
+                path + ".at_least.count",
+                "must be between 1 and the number of criteria");
+        for (int i = 0; i < at_least.criteria_size(); ++i) {
+          CheckCriterion(at_least.criteria(i),
+                         At(path + ".at_least.criteria", i));
+        }
+        break;
+      }
+      case Criterion::KIND_NOT_SET:
+        Report(path, "empty criterion");
+        break;
+    }
+  }
+
+  void CheckRedFlag(const RedFlagRule& rule, const std::string& path) {
+    CheckCode(rule.code(), path, &red_flags_, 0);
+    Require(!rule.display_name().empty(), path + ".display_name", "required");
+    Require(rule.triggers_size() > 0, path + ".triggers",
+            "a red flag needs at least one trigger");
+    for (int i = 0; i < rule.triggers_size(); ++i) {
+      const auto& t = rule.triggers(i);
+      std::string tpath = At(path + ".triggers", i);
+      if (!t.has_when()) {
+        Report(tpath + ".when", "required");
+      } else {
+        CheckCriterion(t.when(), tpath + ".when");
+      }
+      Require(t.urgency() != medius::v1::URGENCY_UNSPECIFIED,
+              tpath + ".urgency", "required");
+      Require(t.refer_to() != medius::v1::REFERRAL_DESTINATION_UNSPECIFIED,
+              tpath + ".refer_to", "required");
+      Require(!t.action().empty(), tpath + ".action", "required");
+      Require(!t.rationale().empty(), tpath + ".rationale", "required");
+      CheckSource(t.source(), tpath + ".source");
+    }
+  }
+
+  void CheckDosage(const Dosage& d, const std::string& path) {
+    auto range_ok = [](const medius::v1::Range& r) { return r.min() <= r.max(); };
+    Require(range_ok(d.sets()), path + ".sets", "min must not exceed max");
+    Require(range_ok(d.reps()), path + ".reps", "min must not exceed max");
+    Require(range_ok(d.hold_seconds()), path + ".hold_seconds",
+            "min must not exceed max");
+    Require(d.sets().max() > 0 || d.reps().max() > 0 ||
+                d.hold_seconds().max() > 0,
+            path, "a dosage needs sets, reps or a hold time");
+    Require(!d.frequency().empty(), path + ".frequency", "required");
+  }
+
+  void CheckConditionRef(const std::string& code, const std::string& path) {
+    Require(conditions_.contains(code), path,
+            absl::StrCat("unknown condition code '", code, "'"));
+  }
+
+  void IndexAndCheckExercises() {
+    for (int i = 0; i < kb_.exercises_size(); ++i) {
+      const ExerciseDefinition& e = kb_.exercises(i);
+      std::string path = At("exercises", i);
+      CheckCode(e.code(), path, &exercises_, i);
+      Require(!e.display_name().empty(), path + ".display_name", "required");
+      Require(!e.instructions().empty(), path + ".instructions", "required");
+      if (!e.has_dosage()) {
+        Report(path + ".dosage", "an exercise needs a dosage");
+      } else {
+        CheckDosage(e.dosage(), path + ".dosage");
+        CheckSource(e.dosage_source(), path + ".dosage_source");
+      }
+      for (int s = 0; s < e.suits_size(); ++s) {
+        CheckConditionRef(e.suits(s), At(path + ".suits", s));
+      }
+      for (int c = 0; c < e.contraindications_size(); ++c) {
+        const auto& ci = e.contraindications(c);
+        std::string cpath = At(path + ".contraindications", c);
+        CheckConditionRef(ci.condition_code(), cpath + ".condition_code");
+        Require(!ci.reason().empty(), cpath + ".reason", "required");
+        CheckSource(ci.source(), cpath + ".source");
+      }
+    }
+  }
+
+  void CheckProtocol(const ProtocolDefinition& p, const std::string& path) {
+    CheckCode(p.code(), path, &protocols_, 0);
+    Require(!p.display_name().empty(), path + ".display_name", "required");
+    Require(p.for_conditions_size() > 0, path + ".for_conditions",
+            "a protocol must name the conditions it treats");
+    for (int i = 0; i < p.for_conditions_size(); ++i) {
+      CheckConditionRef(p.for_conditions(i), At(path + ".for_conditions", i));
+    }
+    Require(p.phases_size() > 0, path + ".phases", "a protocol needs phases");
+    CheckSource(p.source(), path + ".source");
+    for (int ph = 0; ph < p.phases_size(); ++ph) {
+      const auto& phase = p.phases(ph);
+      std::string phase_path = At(path + ".phases", ph);
+      Require(!phase.name().empty(), phase_path + ".name", "required");
+      for (int x = 0; x < phase.exercises_size(); ++x) {
+        const auto& pe = phase.exercises(x);
+        std::string xpath = At(phase_path + ".exercises", x);
+        auto it = exercises_.find(pe.exercise_code());
+        if (it == exercises_.end()) {
+          Report(xpath + ".exercise_code",
+                 absl::StrCat("unknown exercise code '", pe.exercise_code(),
+                              "'"));
+          continue;
+        }
+        if (pe.has_dosage()) {
+          CheckDosage(pe.dosage(), xpath + ".dosage");
+          CheckSource(pe.dosage_source(), xpath + ".dosage_source");
+        }
+        // A protocol must never prescribe what its own condition forbids.
+        for (const auto& ci : kb_.exercises(it->second).contraindications()) {
+          for (const std::string& cond : p.for_conditions()) {
+            Require(ci.condition_code() != cond, xpath + ".exercise_code",
+                    absl::StrCat("'", pe.exercise_code(),
+                                 "' is contraindicated in '", cond,
+                                 "', which this protocol treats"));
+          }
+        }
+      }
+    }
+  }
+
+  const KnowledgeBase& kb_;
+  std::vector<Issue> issues_;
+  absl::flat_hash_map<std::string, int> findings_, conditions_, groups_,
+      red_flags_, exercises_, protocols_;
+  absl::flat_hash_set<std::string> used_groups_;
+};
+
+}  // namespace
+
+std::vector<Issue> Validate(const KnowledgeBase& kb) {
+  return Checker(kb).Run();
+}
+
+}  // namespace medius::kb
