@@ -1,0 +1,50 @@
+// The parts of an assessment after red flags: differential, next tests,
+// exercise protocol and notes. Internal to the engine; split out so each
+// stays small and testable.
+//
+// Thread-safety: pure functions.
+#ifndef MEDIUS_ENGINE_ASSESSMENT_PARTS_H_
+#define MEDIUS_ENGINE_ASSESSMENT_PARTS_H_
+
+#include <vector>
+
+#include "engine/compiled_kb.h"
+#include "engine/scoring.h"
+#include "medius/v1/assessment.pb.h"
+
+namespace medius::engine {
+
+struct RankedCondition {
+  const CompiledCondition* condition = nullptr;
+  ConditionScore score;
+};
+
+// Every condition scored, most probable first (then by code).
+std::vector<RankedCondition> RankConditions(const CompiledKb& kb,
+                                            const Observations& observations);
+
+// The response entry for one ranked condition, evidence included.
+medius::v1::DifferentialEntry ToDifferentialEntry(const CompiledKb& kb,
+                                                  const RankedCondition& ranked,
+                                                  const Observations& observations);
+
+// The unassessed findings that would most change the two leading
+// conditions, most useful first, at most settings.next_tests_count.
+std::vector<medius::v1::SuggestedTest> SuggestNextTests(
+    const CompiledKb& kb, const Observations& observations,
+    const std::vector<RankedCondition>& ranked);
+
+// The protocol for the leading condition, without exercises that any likely
+// condition contraindicates; withheld when a red flag needs referral first.
+medius::v1::ExerciseProtocol BuildProtocol(
+    const CompiledKb& kb, const std::vector<RankedCondition>& ranked,
+    const std::vector<medius::v1::RedFlag>& red_flags);
+
+// Red flags at or above this urgency withhold the protocol: the patient
+// needs a medical opinion before loading the hip.
+inline constexpr medius::v1::Urgency kWithholdProtocolFrom =
+    medius::v1::URGENCY_URGENT;
+
+}  // namespace medius::engine
+
+#endif  // MEDIUS_ENGINE_ASSESSMENT_PARTS_H_

@@ -1,0 +1,151 @@
+#include "engine/compiled_kb.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+
+namespace medius::engine {
+namespace {
+
+using medius::v1::Criterion;
+
+absl::StatusOr<int> FindingIndex(const CompiledKb& compiled,
+                                 const std::string& code) {
+  auto it = compiled.finding_index.find(code);
+  if (it == compiled.finding_index.end()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown finding code '", code, "'"));
+  }
+  return it->second;
+}
+
+absl::StatusOr<CompiledCriterion> CompileCriterion(const CompiledKb& compiled,
+                                                   const Criterion& c) {
+  CompiledCriterion out;
+  using Kind = CompiledCriterion::Kind;
+  switch (c.kind_case()) {
+    case Criterion::kPresent: {
+      out.kind = Kind::kPresent;
+      MEDIUS_ASSIGN_OR_RETURN(out.finding, FindingIndex(compiled, c.present()));
+      return out;
+    }
+    case Criterion::kNumber: {
+      out.kind = Kind::kNumber;
+      MEDIUS_ASSIGN_OR_RETURN(out.finding,
+                              FindingIndex(compiled, c.number().finding_code()));
+      if (c.number().has_at_least()) out.lo = c.number().at_least();
+      if (c.number().has_below()) out.hi = c.number().below();
+      return out;
+    }
+    case Criterion::kAge:
+      out.kind = Kind::kAge;
+      if (c.age().has_at_least()) out.lo = c.age().at_least();
+      if (c.age().has_below()) out.hi = c.age().below();
+      return out;
+    case Criterion::kSex:
+      out.kind = Kind::kSex;
+      out.sex = c.sex();
+      return out;
+    case Criterion::kAllOf:
+    case Criterion::kAnyOf:
+    case Criterion::kAtLeast: {
+      const auto& list = c.kind_case() == Criterion::kAllOf   ? c.all_of().criteria()
+                         : c.kind_case() == Criterion::kAnyOf ? c.any_of().criteria()
+                                                              : c.at_least().criteria();
+      out.kind = c.kind_case() == Criterion::kAllOf   ? Kind::kAllOf
+                 : c.kind_case() == Criterion::kAnyOf ? Kind::kAnyOf
+                                                      : Kind::kAtLeast;
+      out.count = static_cast<int>(c.at_least().count());
+      for (const Criterion& child : list) {
+        MEDIUS_ASSIGN_OR_RETURN(CompiledCriterion compiled_child,
+                                CompileCriterion(compiled, child));
+        out.children.push_back(std::move(compiled_child));
+      }
+      if (out.children.empty()) {
+        return absl::InvalidArgumentError("empty criterion list");
+      }
+      return out;
+    }
+    case Criterion::KIND_NOT_SET:
+      break;
+  }
+  return absl::InvalidArgumentError("empty criterion");
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<const CompiledKb>> Compile(
+    medius::v1::KnowledgeBase kb) {
+  auto compiled = std::make_unique<CompiledKb>();
+  compiled->kb = std::move(kb);
+  const medius::v1::KnowledgeBase& source = compiled->kb;
+
+  for (int i = 0; i < source.findings_size(); ++i) {
+    const auto& f = source.findings(i);
+    compiled->finding_index.emplace(f.code(), i);
+    if (f.patient_context() == medius::v1::PATIENT_CONTEXT_AGE_YEARS) {
+      compiled->age_finding = i;
+    } else if (f.patient_context() == medius::v1::PATIENT_CONTEXT_FEMALE) {
+      compiled->female_finding = i;
+    }
+  }
+  absl::flat_hash_map<std::string, int> group_index;
+  for (int i = 0; i < source.evidence_groups_size(); ++i) {
+    group_index.emplace(source.evidence_groups(i).id(), i);
+    compiled->groups.push_back(&source.evidence_groups(i));
+  }
+  for (int i = 0; i < source.exercises_size(); ++i) {
+    compiled->exercise_index.emplace(source.exercises(i).code(), i);
+  }
+
+  for (const auto& def : source.conditions()) {
+    CompiledCondition condition;
+    condition.def = &def;
+    condition.prior_log_odds = std::log(def.prior() / (1 - def.prior()));
+    for (const auto& lr_def : def.likelihood_ratios()) {
+      CompiledLr lr;
+      lr.def = &lr_def;
+      MEDIUS_ASSIGN_OR_RETURN(lr.finding,
+                              FindingIndex(*compiled, lr_def.finding_code()));
+      if (!lr_def.group().empty()) {
+        auto it = group_index.find(lr_def.group());
+        if (it == group_index.end()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("unknown evidence group '", lr_def.group(), "'"));
+        }
+        lr.group = it->second;
+      }
+      lr.has_positive = lr_def.has_positive();
+      lr.has_negative = lr_def.has_negative();
+      if (lr.has_positive) lr.ln_positive = std::log(lr_def.positive());
+      if (lr.has_negative) lr.ln_negative = std::log(lr_def.negative());
+      for (const auto& band_def : lr_def.bands()) {
+        CompiledBand band;
+        band.def = &band_def;
+        if (band_def.has_min()) band.lo = band_def.min();
+        if (band_def.has_max()) band.hi = band_def.max();
+        band.ln_ratio = std::log(band_def.ratio());
+        lr.bands.push_back(band);
+      }
+      condition.lrs.push_back(std::move(lr));
+    }
+    compiled->conditions.push_back(std::move(condition));
+  }
+
+  for (const auto& def : source.red_flags()) {
+    CompiledRedFlag flag;
+    flag.def = &def;
+    for (const auto& trigger_def : def.triggers()) {
+      CompiledTrigger trigger;
+      trigger.def = &trigger_def;
+      MEDIUS_ASSIGN_OR_RETURN(trigger.when,
+                              CompileCriterion(*compiled, trigger_def.when()));
+      flag.triggers.push_back(std::move(trigger));
+    }
+    compiled->red_flags.push_back(std::move(flag));
+  }
+  return std::unique_ptr<const CompiledKb>(std::move(compiled));
+}
+
+}  // namespace medius::engine

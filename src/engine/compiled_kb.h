@@ -1,0 +1,95 @@
+// The compiled, immutable form of a validated knowledge base: codes resolved
+// to dense indexes, logs of likelihood ratios precomputed, red-flag criteria
+// turned into trees over finding indexes. Built once by Engine::Create and
+// shared read-only by every evaluation.
+//
+// Thread-safety: immutable after Compile; safe to share across threads.
+#ifndef MEDIUS_ENGINE_COMPILED_KB_H_
+#define MEDIUS_ENGINE_COMPILED_KB_H_
+
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "medius/v1/knowledge_base.pb.h"
+
+namespace medius::engine {
+
+// One finding's reported value in a request (indexed by finding).
+enum class Observed : unsigned char { kUnassessed, kPresent, kAbsent, kNumber };
+struct Observation {
+  Observed state = Observed::kUnassessed;
+  double number = 0;
+};
+using Observations = std::vector<Observation>;
+
+struct CompiledBand {
+  double lo = -INFINITY;  // inclusive
+  double hi = INFINITY;   // exclusive
+  double ln_ratio = 0;
+  const medius::v1::NumberBand* def = nullptr;
+};
+
+struct CompiledLr {
+  int finding = -1;
+  int group = -1;  // index into CompiledKb::groups, or -1
+  bool has_positive = false, has_negative = false;
+  double ln_positive = 0, ln_negative = 0;
+  std::vector<CompiledBand> bands;
+  const medius::v1::LikelihoodRatio* def = nullptr;
+};
+
+struct CompiledCondition {
+  double prior_log_odds = 0;
+  std::vector<CompiledLr> lrs;
+  const medius::v1::ConditionDefinition* def = nullptr;
+};
+
+struct CompiledCriterion {
+  enum class Kind { kPresent, kNumber, kAge, kSex, kAllOf, kAnyOf, kAtLeast };
+  Kind kind = Kind::kPresent;
+  int finding = -1;                        // kPresent, kNumber
+  double lo = -INFINITY, hi = INFINITY;    // kNumber, kAge: [lo, hi)
+  medius::v1::Sex sex = medius::v1::SEX_UNSPECIFIED;  // kSex
+  int count = 0;                           // kAtLeast
+  std::vector<CompiledCriterion> children; // kAllOf, kAnyOf, kAtLeast
+};
+
+struct CompiledTrigger {
+  CompiledCriterion when;
+  const medius::v1::RedFlagTrigger* def = nullptr;
+};
+
+struct CompiledRedFlag {
+  std::vector<CompiledTrigger> triggers;
+  const medius::v1::RedFlagRule* def = nullptr;
+};
+
+struct CompiledKb {
+  // The validated source; every def pointer above points into it.
+  medius::v1::KnowledgeBase kb;
+  absl::flat_hash_map<std::string, int> finding_index;
+  int age_finding = -1;     // the PATIENT_CONTEXT_AGE_YEARS finding, if any
+  int female_finding = -1;  // the PATIENT_CONTEXT_FEMALE finding, if any
+  absl::flat_hash_map<std::string, int> exercise_index;
+  std::vector<CompiledCondition> conditions;
+  std::vector<CompiledRedFlag> red_flags;
+  // Copy-free view of kb.evidence_groups() by index.
+  std::vector<const medius::v1::EvidenceGroup*> groups;
+
+  const medius::v1::FindingDefinition& finding(int i) const {
+    return kb.findings(i);
+  }
+};
+
+// Compiles `kb`, which must already have passed kb::Validate. Returns
+// INVALID_ARGUMENT (never crashes) if a reference does not resolve.
+absl::StatusOr<std::unique_ptr<const CompiledKb>> Compile(
+    medius::v1::KnowledgeBase kb);
+
+}  // namespace medius::engine
+
+#endif  // MEDIUS_ENGINE_COMPILED_KB_H_

@@ -1,0 +1,158 @@
+#include "engine/engine.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/status_macros.h"
+#include "engine/assessment_parts.h"
+#include "engine/red_flags.h"
+#include "kb/validator.h"
+
+namespace medius::engine {
+namespace {
+
+medius::v1::KnowledgeBaseInfo BuildInfo(const medius::v1::KnowledgeBase& kb) {
+  medius::v1::KnowledgeBaseInfo info;
+  info.set_version(kb.version().version());
+  info.set_date(kb.version().date());
+  info.set_description(kb.version().description());
+  for (const auto& f : kb.findings()) {
+    medius::v1::FindingInfo* out = info.add_findings();
+    out->set_code(f.code());
+    out->set_display_name(f.display_name());
+    out->set_description(f.description());
+    out->set_value_type(f.value_type());
+    out->set_section(f.section());
+    out->set_unit(f.unit());
+    out->set_min_value(f.min_value());
+    out->set_max_value(f.max_value());
+    out->set_deprecation_note(f.deprecation_note());
+    out->set_patient_context(f.patient_context());
+  }
+  for (const auto& c : kb.conditions()) {
+    medius::v1::ConditionInfo* out = info.add_conditions();
+    out->set_code(c.code());
+    out->set_display_name(c.display_name());
+    out->set_description(c.description());
+    out->set_category(c.category());
+  }
+  for (const auto& r : kb.red_flags()) {
+    medius::v1::RedFlagInfo* out = info.add_red_flags();
+    out->set_code(r.code());
+    out->set_display_name(r.display_name());
+    out->set_description(r.description());
+    medius::v1::Urgency highest = medius::v1::URGENCY_UNSPECIFIED;
+    for (const auto& t : r.triggers()) highest = std::max(highest, t.urgency());
+    out->set_highest_urgency(highest);
+  }
+  for (const auto& e : kb.exercises()) {
+    medius::v1::ExerciseInfo* out = info.add_exercises();
+    out->set_code(e.code());
+    out->set_display_name(e.display_name());
+    out->set_instructions(e.instructions());
+  }
+  return info;
+}
+
+int CountAssessed(const CompiledKb& kb, const Observations& observations) {
+  int count = 0;
+  for (size_t i = 0; i < observations.size(); ++i) {
+    if (observations[i].state != Observed::kUnassessed &&
+        kb.finding(static_cast<int>(i)).patient_context() ==
+            medius::v1::PATIENT_CONTEXT_UNSPECIFIED) {
+      ++count;
+    }
+  }
+  return count;
+}
+
+}  // namespace
+
+Engine::Engine(std::unique_ptr<const CompiledKb> kb,
+               medius::v1::KnowledgeBaseInfo info)
+    : kb_(std::move(kb)), info_(std::move(info)) {}
+
+absl::StatusOr<std::unique_ptr<const Engine>> Engine::Create(
+    medius::v1::KnowledgeBase kb) {
+  std::vector<kb::Issue> issues = kb::Validate(kb);
+  if (!issues.empty()) {
+    std::vector<std::string> lines;
+    for (const kb::Issue& issue : issues) {
+      lines.push_back(absl::StrCat(issue.path, ": ", issue.message));
+    }
+    return absl::InvalidArgumentError(
+        absl::StrCat("knowledge base is not valid:\n", absl::StrJoin(lines, "\n")));
+  }
+  medius::v1::KnowledgeBaseInfo info = BuildInfo(kb);
+  MEDIUS_ASSIGN_OR_RETURN(std::unique_ptr<const CompiledKb> compiled,
+                          Compile(std::move(kb)));
+  return std::unique_ptr<const Engine>(
+      new Engine(std::move(compiled), std::move(info)));
+}
+
+std::vector<FieldViolation> Engine::CheckRequest(
+    const medius::v1::AssessRequest& request) const {
+  Observations observations;
+  return engine::CheckRequest(request, *kb_, &observations);
+}
+
+absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
+    const medius::v1::AssessRequest& request) const {
+  Observations observations;
+  std::vector<FieldViolation> violations =
+      engine::CheckRequest(request, *kb_, &observations);
+  if (!violations.empty()) {
+    std::vector<std::string> parts;
+    for (const FieldViolation& v : violations) {
+      parts.push_back(absl::StrCat(v.field, ": ", v.description));
+    }
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid AssessRequest: ", absl::StrJoin(parts, "; ")));
+  }
+
+  medius::v1::AssessResponse response;
+  response.set_knowledge_base_version(info_.version());
+  response.set_knowledge_base_date(info_.date());
+  response.set_encounter_id(request.encounter_id());
+
+  // Red flags first (clinical safety rule 2): they are computed before, and
+  // independently of, everything else, and always returned.
+  PatientContext patient;
+  if (request.patient().has_age_years()) {
+    patient.age_years = request.patient().age_years();
+  }
+  patient.sex = request.patient().sex();
+  std::vector<medius::v1::RedFlag> red_flags =
+      EvaluateRedFlags(*kb_, observations, patient);
+  for (const auto& flag : red_flags) *response.add_red_flags() = flag;
+
+  std::vector<RankedCondition> ranked = RankConditions(*kb_, observations);
+  for (const RankedCondition& r : ranked) {
+    *response.add_differential() = ToDifferentialEntry(*kb_, r, observations);
+  }
+  for (auto& test : SuggestNextTests(*kb_, observations, ranked)) {
+    *response.add_next_tests() = std::move(test);
+  }
+  *response.mutable_protocol() = BuildProtocol(*kb_, ranked, red_flags);
+
+  const auto& settings = kb_->kb.settings();
+  int assessed = CountAssessed(*kb_, observations);
+  if (assessed < static_cast<int>(settings.min_findings_for_confidence())) {
+    response.add_notes(absl::StrCat(
+        "Only ", assessed, " finding(s) assessed (fewer than ",
+        settings.min_findings_for_confidence(),
+        "): low confidence; the probabilities are close to the priors. "
+        "See next tests."));
+  }
+  if (!red_flags.empty()) {
+    response.add_notes(absl::StrCat(
+        red_flags.size(),
+        " red flag(s) raised: act on the referral(s) before treating the "
+        "differential."));
+  }
+  return response;
+}
+
+}  // namespace medius::engine

@@ -1,0 +1,164 @@
+#include "engine/engine.h"
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "testing/test_kb.h"
+
+namespace medius::engine {
+namespace {
+
+using medius::v1::AssessRequest;
+using medius::v1::AssessResponse;
+using ::testing::HasSubstr;
+
+std::unique_ptr<const Engine> TestEngine() {
+  auto engine = Engine::Create(medius::testing::SmallKb());
+  EXPECT_TRUE(engine.ok()) << engine.status();
+  return std::move(*engine);
+}
+
+AssessRequest Request() {
+  AssessRequest r;
+  r.set_encounter_id("enc-1");
+  r.mutable_patient()->set_age_years(58);
+  r.mutable_patient()->set_sex(medius::v1::SEX_FEMALE);
+  auto add = [&](const char* code, bool present) {
+    auto* f = r.add_findings();
+    f->set_code(code);
+    f->set_present(present);
+  };
+  add("tender", true);
+  add("sls", true);
+  add("lying", false);
+  auto* f = r.add_findings();
+  f->set_code("count");
+  f->set_number(1);
+  return r;
+}
+
+TEST(EngineTest, CreateRefusesAnInvalidKnowledgeBase) {
+  medius::v1::KnowledgeBase kb = medius::testing::SmallKb();
+  kb.mutable_conditions(0)->set_prior(0);
+  auto engine = Engine::Create(kb);
+  EXPECT_EQ(engine.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(engine.status().message()),
+              HasSubstr("conditions[0].prior"));
+}
+
+TEST(EngineTest, ResponseCarriesVersionEncounterAndRankedDifferential) {
+  auto engine = TestEngine();
+  auto response = engine->Assess(Request());
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->knowledge_base_version(), "1.2.3");
+  EXPECT_EQ(response->knowledge_base_date(), "2026-11-21");
+  EXPECT_EQ(response->encounter_id(), "enc-1");
+  ASSERT_EQ(response->differential_size(), 2);
+  const auto& top = response->differential(0);
+  EXPECT_EQ(top.condition_code(), "tendon");
+  // tender 3 (lying 0.5 outweighed in the group) x sls 12 x female 1.5 = 54
+  EXPECT_NEAR(top.probability(), 54.0 / 55.0, 1e-12);
+  ASSERT_EQ(top.evidence_size(), 4);
+  EXPECT_EQ(top.evidence(0).finding_code(), "sls");
+  EXPECT_DOUBLE_EQ(top.evidence(0).likelihood_ratio(), 12);
+  EXPECT_EQ(top.evidence(0).source(), "B 2017");
+  const auto& lying = top.evidence(3);
+  EXPECT_EQ(lying.finding_code(), "lying");
+  EXPECT_FALSE(lying.present());
+  EXPECT_DOUBLE_EQ(lying.likelihood_ratio(), 1);
+  EXPECT_DOUBLE_EQ(lying.stated_likelihood_ratio(), 0.5);
+  EXPECT_TRUE(lying.expert_opinion());
+  EXPECT_EQ(lying.group(), "local");
+  // joint: 0.25 x tender 0.5 x count 0.1 x age 2 = 0.025
+  EXPECT_NEAR(response->differential(1).probability(), 0.025 / 1.025, 1e-12);
+  EXPECT_EQ(response->differential(1).evidence(0).note(), "0-2");
+  EXPECT_EQ(response->protocol().status(),
+            medius::v1::PROTOCOL_STATUS_RECOMMENDED);
+}
+
+TEST(EngineTest, MalformedRequestIsInvalidArgumentNamingEveryField) {
+  auto engine = TestEngine();
+  AssessRequest request = Request();
+  request.mutable_findings(1)->set_code("unknown_test");
+  request.mutable_patient()->set_age_years(130);
+  auto response = engine->Assess(request);
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(response.status().message()),
+              HasSubstr("findings[1].code: unknown finding code 'unknown_test'"));
+  EXPECT_THAT(std::string(response.status().message()),
+              HasSubstr("patient.age_years"));
+}
+
+TEST(EngineTest, RedFlagIsReportedAndWithholdsProtocol) {
+  auto engine = TestEngine();
+  AssessRequest request = Request();
+  for (const char* code : {"fever", "hot"}) {
+    auto* f = request.add_findings();
+    f->set_code(code);
+    f->set_present(true);
+  }
+  auto response = engine->Assess(request);
+  ASSERT_TRUE(response.ok());
+  ASSERT_EQ(response->red_flags_size(), 1);
+  EXPECT_EQ(response->red_flags(0).urgency(), medius::v1::URGENCY_EMERGENCY);
+  // The differential is still there; the red flag is not hidden by it.
+  EXPECT_EQ(response->differential_size(), 2);
+  EXPECT_EQ(response->protocol().status(), medius::v1::PROTOCOL_STATUS_WITHHELD);
+}
+
+TEST(EngineTest, FewFindingsAddALowConfidenceNote) {
+  auto engine = TestEngine();
+  AssessRequest request;
+  auto* f = request.add_findings();
+  f->set_code("tender");
+  f->set_present(true);
+  auto response = engine->Assess(request);
+  ASSERT_TRUE(response.ok());
+  ASSERT_EQ(response->notes_size(), 1);
+  EXPECT_THAT(response->notes(0), HasSubstr("low confidence"));
+  // Patient context does not count as an assessed finding.
+  EXPECT_THAT(engine->Assess(Request())->notes(), ::testing::IsEmpty());
+}
+
+TEST(EngineTest, OutputIsIdenticalAcrossRunsOrderAndThreads) {
+  auto engine = TestEngine();
+  AssessRequest request = Request();
+  std::string expected = engine->Assess(request)->SerializeAsString();
+  // The order of findings in the request does not matter.
+  AssessRequest reversed = request;
+  std::reverse(reversed.mutable_findings()->begin(),
+               reversed.mutable_findings()->end());
+  EXPECT_EQ(engine->Assess(reversed)->SerializeAsString(), expected);
+
+  std::vector<std::thread> threads;
+  std::vector<int> mismatches(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        if (engine->Assess(request)->SerializeAsString() != expected) {
+          ++mismatches[t];
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_THAT(mismatches, ::testing::Each(0));
+}
+
+TEST(EngineTest, InfoListsTheCatalog) {
+  auto engine = TestEngine();
+  const auto& info = engine->info();
+  EXPECT_EQ(info.version(), "1.2.3");
+  EXPECT_EQ(info.findings_size(), 8);
+  EXPECT_EQ(info.findings(3).value_type(), medius::v1::VALUE_TYPE_NUMBER);
+  EXPECT_EQ(info.findings(3).max_value(), 6);
+  EXPECT_EQ(info.red_flags(0).highest_urgency(), medius::v1::URGENCY_EMERGENCY);
+  EXPECT_EQ(info.exercises_size(), 2);
+}
+
+}  // namespace
+}  // namespace medius::engine

@@ -1,0 +1,125 @@
+#include "engine/red_flags.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace medius::engine {
+namespace {
+
+using Kind = CompiledCriterion::Kind;
+
+Truth InRange(double value, const CompiledCriterion& c) {
+  return value >= c.lo && value < c.hi ? Truth::kTrue : Truth::kFalse;
+}
+
+Truth EvaluateLeaf(const CompiledKb& kb, const CompiledCriterion& c,
+                   const Observations& observations,
+                   const PatientContext& patient, std::string* code) {
+  switch (c.kind) {
+    case Kind::kPresent: {
+      *code = kb.finding(c.finding).code();
+      const Observation& obs = observations[c.finding];
+      if (obs.state == Observed::kPresent) return Truth::kTrue;
+      if (obs.state == Observed::kAbsent) return Truth::kFalse;
+      return Truth::kUnknown;
+    }
+    case Kind::kNumber: {
+      *code = kb.finding(c.finding).code();
+      const Observation& obs = observations[c.finding];
+      if (obs.state != Observed::kNumber) return Truth::kUnknown;
+      return InRange(obs.number, c);
+    }
+    case Kind::kAge:
+      *code = "age_years";
+      if (!patient.age_years.has_value()) return Truth::kUnknown;
+      return InRange(*patient.age_years, c);
+    case Kind::kSex:
+      *code = "sex";
+      if (patient.sex == medius::v1::SEX_UNSPECIFIED) return Truth::kUnknown;
+      return patient.sex == c.sex ? Truth::kTrue : Truth::kFalse;
+    default:
+      return Truth::kUnknown;
+  }
+}
+
+}  // namespace
+
+Truth Evaluate(const CompiledKb& kb, const CompiledCriterion& criterion,
+               const Observations& observations, const PatientContext& patient,
+               std::vector<std::string>* because) {
+  if (criterion.kind != Kind::kAllOf && criterion.kind != Kind::kAnyOf &&
+      criterion.kind != Kind::kAtLeast) {
+    std::string code;
+    Truth t = EvaluateLeaf(kb, criterion, observations, patient, &code);
+    if (t == Truth::kTrue) because->push_back(std::move(code));
+    return t;
+  }
+  int true_count = 0, unknown_count = 0;
+  std::vector<std::string> true_codes;
+  for (const CompiledCriterion& child : criterion.children) {
+    Truth t = Evaluate(kb, child, observations, patient, &true_codes);
+    if (t == Truth::kTrue) ++true_count;
+    if (t == Truth::kUnknown) ++unknown_count;
+  }
+  const int n = static_cast<int>(criterion.children.size());
+  int needed = criterion.kind == Kind::kAllOf   ? n
+               : criterion.kind == Kind::kAnyOf ? 1
+                                                : criterion.count;
+  Truth result;
+  if (true_count >= needed) {
+    result = Truth::kTrue;
+  } else if (true_count + unknown_count >= needed) {
+    result = Truth::kUnknown;
+  } else {
+    result = Truth::kFalse;
+  }
+  if (result == Truth::kTrue) {
+    because->insert(because->end(), true_codes.begin(), true_codes.end());
+  }
+  return result;
+}
+
+std::vector<medius::v1::RedFlag> EvaluateRedFlags(
+    const CompiledKb& kb, const Observations& observations,
+    const PatientContext& patient) {
+  std::vector<medius::v1::RedFlag> flags;
+  for (const CompiledRedFlag& rule : kb.red_flags) {
+    const CompiledTrigger* fired = nullptr;
+    std::vector<std::string> because;
+    for (const CompiledTrigger& trigger : rule.triggers) {
+      std::vector<std::string> codes;
+      if (Evaluate(kb, trigger.when, observations, patient, &codes) !=
+          Truth::kTrue) {
+        continue;
+      }
+      // The most urgent firing trigger wins; the first on a tie.
+      if (fired == nullptr || trigger.def->urgency() > fired->def->urgency()) {
+        fired = &trigger;
+        because = std::move(codes);
+      }
+    }
+    if (fired == nullptr) continue;
+    std::sort(because.begin(), because.end());
+    because.erase(std::unique(because.begin(), because.end()), because.end());
+    medius::v1::RedFlag& flag = flags.emplace_back();
+    flag.set_code(rule.def->code());
+    flag.set_display_name(rule.def->display_name());
+    flag.set_urgency(fired->def->urgency());
+    flag.set_refer_to(fired->def->refer_to());
+    for (std::string& code : because) flag.add_triggered_by(std::move(code));
+    flag.set_rationale(fired->def->rationale());
+    flag.set_action(fired->def->action());
+    const auto& source = fired->def->source();
+    flag.add_sources(source.expert_opinion()
+                         ? "Expert opinion: " + source.note()
+                         : source.citation());
+  }
+  std::sort(flags.begin(), flags.end(),
+            [](const medius::v1::RedFlag& a, const medius::v1::RedFlag& b) {
+              if (a.urgency() != b.urgency()) return a.urgency() > b.urgency();
+              return a.code() < b.code();
+            });
+  return flags;
+}
+
+}  // namespace medius::engine

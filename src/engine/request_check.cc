@@ -1,0 +1,167 @@
+#include "engine/request_check.h"
+
+#include <cmath>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+
+namespace medius::engine {
+namespace {
+
+using medius::v1::Finding;
+
+// Codes are echoed in messages; a hostile megabyte-long code must not be.
+std::string Quote(const std::string& code) {
+  if (code.size() <= kMaxCodeLength) return absl::StrCat("'", code, "'");
+  return absl::StrCat("'", code.substr(0, kMaxCodeLength), "...'");
+}
+
+std::string Range(const medius::v1::FindingDefinition& f) {
+  return absl::StrCat(f.min_value(), " to ", f.max_value(), " ", f.unit());
+}
+
+void CheckPatient(const medius::v1::AssessRequest& request,
+                  std::vector<FieldViolation>* violations) {
+  const auto& patient = request.patient();
+  if (patient.has_age_years()) {
+    double age = patient.age_years();
+    if (!std::isfinite(age) || age < 0 || age > kMaxAgeYears) {
+      violations->push_back(
+          {"patient.age_years",
+           absl::StrCat("age ", age, " is outside 0 to 120 years")});
+    }
+  }
+  if (!medius::v1::Sex_IsValid(patient.sex())) {
+    violations->push_back(
+        {"patient.sex", absl::StrCat("unknown sex value ", patient.sex())});
+  }
+  if (!medius::v1::Side_IsValid(patient.affected_side())) {
+    violations->push_back({"patient.affected_side",
+                           absl::StrCat("unknown side value ",
+                                        patient.affected_side())});
+  }
+}
+
+void CheckFinding(const Finding& finding, const std::string& path,
+                  const CompiledKb& kb, Observations* observations,
+                  absl::flat_hash_map<int, int>* first_seen, int position,
+                  std::vector<FieldViolation>* violations) {
+  if (finding.code().empty()) {
+    violations->push_back({path + ".code", "a finding code is required"});
+    return;
+  }
+  auto it = kb.finding_index.find(finding.code());
+  if (it == kb.finding_index.end()) {
+    violations->push_back(
+        {path + ".code", absl::StrCat("unknown finding code ",
+                                      Quote(finding.code()),
+                                      " (see GetKnowledgeBase)")});
+    return;
+  }
+  const int index = it->second;
+  const auto& def = kb.finding(index);
+  if (def.patient_context() != medius::v1::PATIENT_CONTEXT_UNSPECIFIED) {
+    violations->push_back(
+        {path + ".code",
+         absl::StrCat(Quote(finding.code()),
+                      " comes from the patient record; send it in ",
+                      def.patient_context() ==
+                              medius::v1::PATIENT_CONTEXT_AGE_YEARS
+                          ? "patient.age_years"
+                          : "patient.sex",
+                      ", not as a finding")});
+    return;
+  }
+  auto [seen, inserted] = first_seen->emplace(index, position);
+  if (!inserted) {
+    violations->push_back(
+        {path + ".code", absl::StrCat("duplicate finding ", Quote(finding.code()),
+                                      ", already given in findings[",
+                                      seen->second, "]")});
+    return;
+  }
+  Observation& obs = (*observations)[index];
+  switch (finding.value_case()) {
+    case Finding::VALUE_NOT_SET:
+      violations->push_back(
+          {path, absl::StrCat("no value: set present (or number) for ",
+                              Quote(finding.code()),
+                              "; leave out findings that were not assessed")});
+      return;
+    case Finding::kPresent:
+      if (def.value_type() != medius::v1::VALUE_TYPE_BOOL) {
+        violations->push_back(
+            {path + ".present",
+             absl::StrCat(Quote(finding.code()), " is a number finding (",
+                          def.unit(), "); send number")});
+        return;
+      }
+      obs.state = finding.present() ? Observed::kPresent : Observed::kAbsent;
+      return;
+    case Finding::kNumber: {
+      if (def.value_type() != medius::v1::VALUE_TYPE_NUMBER) {
+        violations->push_back(
+            {path + ".number", absl::StrCat(Quote(finding.code()),
+                                            " is a yes/no finding; send present")});
+        return;
+      }
+      double value = finding.number();
+      if (!std::isfinite(value) || value < def.min_value() ||
+          value > def.max_value()) {
+        violations->push_back(
+            {path + ".number",
+             absl::StrCat(value, " is outside the valid range ", Range(def),
+                          " of ", Quote(finding.code()))});
+        return;
+      }
+      obs.state = Observed::kNumber;
+      obs.number = value;
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<FieldViolation> CheckRequest(const medius::v1::AssessRequest& request,
+                                         const CompiledKb& kb,
+                                         Observations* observations) {
+  std::vector<FieldViolation> violations;
+  if (request.encounter_id().size() > kMaxEncounterIdLength) {
+    violations.push_back(
+        {"encounter_id", absl::StrCat("longer than ", kMaxEncounterIdLength,
+                                      " characters")});
+  }
+  CheckPatient(request, &violations);
+  if (request.findings_size() > kMaxFindings) {
+    violations.push_back(
+        {"findings", absl::StrCat(request.findings_size(),
+                                  " findings exceed the limit of ",
+                                  kMaxFindings)});
+    return violations;
+  }
+  observations->assign(kb.kb.findings_size(), Observation{});
+  absl::flat_hash_map<int, int> first_seen;
+  for (int i = 0; i < request.findings_size(); ++i) {
+    CheckFinding(request.findings(i), absl::StrCat("findings[", i, "]"), kb,
+                 observations, &first_seen, i, &violations);
+  }
+  if (!violations.empty()) return violations;
+
+  // Patient context becomes evidence only when it was recorded.
+  const auto& patient = request.patient();
+  if (kb.age_finding >= 0 && patient.has_age_years()) {
+    (*observations)[kb.age_finding] = {Observed::kNumber, patient.age_years()};
+  }
+  if (kb.female_finding >= 0) {
+    if (patient.sex() == medius::v1::SEX_FEMALE) {
+      (*observations)[kb.female_finding].state = Observed::kPresent;
+    } else if (patient.sex() == medius::v1::SEX_MALE) {
+      (*observations)[kb.female_finding].state = Observed::kAbsent;
+    }
+  }
+  return violations;
+}
+
+}  // namespace medius::engine
