@@ -1,0 +1,43 @@
+// ServerProcess: runs the real medius-server binary for end-to-end tests on
+// 127.0.0.1 with port 0, reads back the port it bound, and stops it.
+#ifndef MEDIUS_TESTS_E2E_SERVER_PROCESS_H_
+#define MEDIUS_TESTS_E2E_SERVER_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace medius::testing {
+
+class ServerProcess {
+ public:
+  // Starts the server with `args` added to --listen=127.0.0.1:0 and
+  // --port_file. Returns once the port file appears (true) or the process
+  // exits or 15 s pass (false).
+  bool Start(const std::vector<std::string>& args);
+  // Sends `signal` and waits for exit; returns the exit status as from
+  // waitpid (use WIFEXITED / WEXITSTATUS), or -1 if it did not exit in 15 s.
+  int Stop(int signal);
+  // Waits for the process to exit by itself; exit status or -1 after 15 s.
+  int WaitForExit();
+  ~ServerProcess();
+
+  int port() const { return port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  // What the server printed (stdout and stderr), after it has exited.
+  std::string Output() const;
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string dir_;
+};
+
+// Runs a command through the shell; returns its exit code and fills
+// `output` with what it printed on stdout and stderr.
+int RunCommand(const std::string& command, std::string* output);
+
+}  // namespace medius::testing
+
+#endif  // MEDIUS_TESTS_E2E_SERVER_PROCESS_H_

@@ -1,0 +1,109 @@
+// The knowledge base we ship: loads with zero issues, builds an engine,
+// defines every published code with the published type, and cites a source
+// (or an expert-opinion justification) for every number.
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_split.h"
+#include "engine/engine.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "kb/loader.h"
+
+namespace {
+
+using medius::v1::KnowledgeBase;
+
+KnowledgeBase Shipped() {
+  absl::StatusOr<KnowledgeBase> kb = medius::kb::LoadKnowledgeBase(MEDIUS_KB_DIR);
+  EXPECT_TRUE(kb.ok()) << kb.status();
+  return kb.ok() ? *kb : KnowledgeBase();
+}
+
+bool Cited(const medius::v1::Source& s) {
+  return s.expert_opinion() ? !s.note().empty() : !s.citation().empty();
+}
+
+TEST(ShippedKnowledgeBaseTest, LoadsWithZeroIssuesAndBuildsAnEngine) {
+  absl::StatusOr<KnowledgeBase> kb = medius::kb::LoadKnowledgeBase(MEDIUS_KB_DIR);
+  ASSERT_TRUE(kb.ok()) << kb.status();
+  auto engine = medius::engine::Engine::Create(*kb);
+  ASSERT_TRUE(engine.ok()) << engine.status();
+  EXPECT_FALSE((*engine)->version().empty());
+}
+
+TEST(ShippedKnowledgeBaseTest, DefinesEveryPublishedCodeWithItsType) {
+  KnowledgeBase kb = Shipped();
+  absl::flat_hash_map<std::string, std::string> findings;
+  for (const auto& f : kb.findings()) {
+    findings[f.code()] =
+        f.value_type() == medius::v1::VALUE_TYPE_NUMBER ? "number" : "bool";
+  }
+  absl::flat_hash_map<std::string, bool> conditions, red_flags;
+  for (const auto& c : kb.conditions()) conditions[c.code()] = true;
+  for (const auto& r : kb.red_flags()) red_flags[r.code()] = true;
+
+  std::ifstream in(std::string(MEDIUS_CONTRACT_DIR) + "/published_codes.txt");
+  ASSERT_TRUE(in) << "published_codes.txt missing";
+  std::string line;
+  int checked = 0;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> parts = absl::StrSplit(line, ' ');
+    ASSERT_GE(parts.size(), 2u) << line;
+    const std::string& kind = parts[0];
+    const std::string& code = parts[1];
+    ++checked;
+    if (kind == "finding") {
+      ASSERT_TRUE(findings.contains(code)) << "finding not defined: " << code;
+      EXPECT_EQ(findings[code], parts[2]) << "value type changed: " << code;
+    } else if (kind == "condition") {
+      EXPECT_TRUE(conditions.contains(code)) << "condition not defined: " << code;
+    } else if (kind == "red_flag") {
+      EXPECT_TRUE(red_flags.contains(code)) << "red flag not defined: " << code;
+    } else {
+      ADD_FAILURE() << "unknown kind in contract: " << line;
+    }
+  }
+  EXPECT_EQ(checked, 69 + 7 + 10);
+}
+
+TEST(ShippedKnowledgeBaseTest, EveryNumberCitesASourceOrExpertOpinion) {
+  KnowledgeBase kb = Shipped();
+  int lrs = 0;
+  for (const auto& c : kb.conditions()) {
+    EXPECT_TRUE(Cited(c.prior_source())) << c.code() << " prior";
+    for (const auto& lr : c.likelihood_ratios()) {
+      ++lrs;
+      EXPECT_TRUE(Cited(lr.source())) << c.code() << " / " << lr.finding_code();
+    }
+  }
+  EXPECT_GT(lrs, 50);
+  for (const auto& e : kb.exercises()) {
+    EXPECT_TRUE(Cited(e.dosage_source())) << e.code();
+  }
+  for (const auto& p : kb.protocols()) {
+    for (const auto& phase : p.phases()) {
+      for (const auto& x : phase.exercises()) {
+        if (x.has_dosage()) {
+          EXPECT_TRUE(Cited(x.dosage_source())) << p.code() << " " << x.exercise_code();
+        }
+      }
+    }
+  }
+}
+
+TEST(ShippedKnowledgeBaseTest, EveryConditionHasAProtocol) {
+  KnowledgeBase kb = Shipped();
+  for (const auto& c : kb.conditions()) {
+    bool found = false;
+    for (const auto& p : kb.protocols()) {
+      for (const auto& code : p.for_conditions()) found |= code == c.code();
+    }
+    EXPECT_TRUE(found) << "no protocol for " << c.code();
+  }
+}
+
+}  // namespace
