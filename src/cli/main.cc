@@ -19,6 +19,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "cli/report.h"
 #include "common/flags_from_env.h"
 #include "google/protobuf/util/json_util.h"
@@ -41,16 +43,29 @@ std::shared_ptr<grpc::Channel> Channel() {
 }
 
 void SetDeadline(grpc::ClientContext* context) {
-  context->set_deadline(std::chrono::system_clock::now() +
-                        std::chrono::seconds(absl::GetFlag(FLAGS_timeout_seconds)));
+  context->set_deadline(
+      std::chrono::system_clock::now() +
+      std::chrono::seconds(absl::GetFlag(FLAGS_timeout_seconds)));
 }
 
 int ReportRpcError(const grpc::Status& status) {
-  static const char* const kNames[] = {
-      "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED",
-      "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-      "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED",
-      "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
+  static const char* const kNames[] = {"OK",
+                                       "CANCELLED",
+                                       "UNKNOWN",
+                                       "INVALID_ARGUMENT",
+                                       "DEADLINE_EXCEEDED",
+                                       "NOT_FOUND",
+                                       "ALREADY_EXISTS",
+                                       "PERMISSION_DENIED",
+                                       "RESOURCE_EXHAUSTED",
+                                       "FAILED_PRECONDITION",
+                                       "ABORTED",
+                                       "OUT_OF_RANGE",
+                                       "UNIMPLEMENTED",
+                                       "INTERNAL",
+                                       "UNAVAILABLE",
+                                       "DATA_LOSS",
+                                       "UNAUTHENTICATED"};
   int code = status.error_code();
   std::cerr << "medius: " << (code >= 0 && code <= 16 ? kNames[code] : "ERROR")
             << ": " << status.error_message() << "\n";
@@ -62,7 +77,8 @@ int PrintJson(const google::protobuf::Message& message) {
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = true;
   options.preserve_proto_field_names = false;
-  auto status = google::protobuf::util::MessageToJsonString(message, &json, options);
+  auto status =
+      google::protobuf::util::MessageToJsonString(message, &json, options);
   if (!status.ok()) {
     std::cerr << "medius: cannot print JSON: " << status.ToString() << "\n";
     return kRpcError;
@@ -86,8 +102,9 @@ int Assess(const std::string& path) {
   medius::v1::AssessRequest request;
   auto parsed = google::protobuf::util::JsonStringToMessage(text, &request);
   if (!parsed.ok()) {
-    std::cerr << "medius: " << path << " is not a valid AssessRequest in JSON: "
-              << parsed.ToString() << "\n";
+    std::cerr << "medius: " << path
+              << " is not a valid AssessRequest in JSON: " << parsed.ToString()
+              << "\n";
     return kUsage;
   }
   auto stub = medius::v1::AssessmentService::NewStub(Channel());
@@ -134,13 +151,22 @@ int Health() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // --help lists this program's own flags (absl's default matches flags by
+  // the program's file name, which ours does not share).
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "src/cli/");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
       "Medius command-line client.\n"
       "Usage:\n"
       "  medius [--server=HOST:PORT] [--json] assess [FILE|-]\n"
       "  medius [--server=HOST:PORT] [--json] catalog\n"
       "  medius [--server=HOST:PORT] health\n"
-      "assess reads an AssessRequest in protobuf JSON (file, or stdin with -).");
+      "assess reads an AssessRequest in protobuf JSON (file, or stdin with "
+      "-).");
   medius::common::ApplyEnvironmentDefaults({{"server", "MEDIUS_SERVER"}});
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
@@ -153,6 +179,7 @@ int main(int argc, char** argv) {
   }
   if (command == "catalog" && args.size() == 2) return Catalog();
   if (command == "health" && args.size() == 2) return Health();
-  std::cerr << "medius: unknown command\n" << absl::ProgramUsageMessage() << "\n";
+  std::cerr << "medius: unknown command\n"
+            << absl::ProgramUsageMessage() << "\n";
   return kUsage;
 }

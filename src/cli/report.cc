@@ -50,8 +50,8 @@ void AppendRedFlags(const AssessResponse& r, std::string* out) {
     absl::StrAppend(out, "     Why:          ", flag.rationale(), "\n");
     absl::StrAppend(out, "     Triggered by: ",
                     absl::StrJoin(flag.triggered_by(), ", "), "\n");
-    absl::StrAppend(out, "     Source:       ",
-                    absl::StrJoin(flag.sources(), "; "), "\n");
+    absl::StrAppend(
+        out, "     Source:       ", absl::StrJoin(flag.sources(), "; "), "\n");
   }
 }
 
@@ -61,21 +61,19 @@ void AppendDifferential(const AssessResponse& r, std::string* out) {
                   "conditions can co-exist)\n");
   int rank = 0;
   for (const auto& entry : r.differential()) {
-    absl::StrAppend(out, absl::StrFormat("  %d. %-40s %4s   (prior %s%s)\n",
-                                         ++rank, entry.display_name(),
-                                         Percent(entry.probability()),
-                                         Percent(entry.prior_probability()),
-                                         entry.prior_expert_opinion()
-                                             ? ", expert opinion"
-                                             : ""));
+    absl::StrAppend(
+        out,
+        absl::StrFormat(
+            "  %d. %-40s %4s   (prior %s%s)\n", ++rank, entry.display_name(),
+            Percent(entry.probability()), Percent(entry.prior_probability()),
+            entry.prior_expert_opinion() ? ", expert opinion" : ""));
     for (const auto& e : entry.evidence()) {
       absl::StrAppend(
-          out, absl::StrFormat("       %c %-38s %-8s LR %-6s %s%s\n",
-                               Direction(e.likelihood_ratio()),
-                               e.display_name(), Observed(e),
-                               absl::StrFormat("%.2f", e.likelihood_ratio()),
-                               e.expert_opinion() ? "[expert opinion] " : "",
-                               e.source()));
+          out, absl::StrFormat(
+                   "       %c %-38s %-8s LR %-6s %s%s\n",
+                   Direction(e.likelihood_ratio()), e.display_name(),
+                   Observed(e), absl::StrFormat("%.2f", e.likelihood_ratio()),
+                   e.expert_opinion() ? "[expert opinion] " : "", e.source()));
       if (!e.note().empty()) {
         absl::StrAppend(out, "           (", e.note(), ")\n");
       }
@@ -109,12 +107,14 @@ void AppendProtocol(const AssessResponse& r, std::string* out) {
       absl::StrAppend(out, " (", phase.typical_duration(), ")");
     }
     absl::StrAppend(out, "\n");
-    if (!phase.goal().empty()) absl::StrAppend(out, "    Goal: ", phase.goal(), "\n");
+    if (!phase.goal().empty())
+      absl::StrAppend(out, "    Goal: ", phase.goal(), "\n");
     if (!phase.entry_criteria().empty()) {
       absl::StrAppend(out, "    Start when: ", phase.entry_criteria(), "\n");
     }
     if (!phase.progression_criteria().empty()) {
-      absl::StrAppend(out, "    Progress when: ", phase.progression_criteria(), "\n");
+      absl::StrAppend(out, "    Progress when: ", phase.progression_criteria(),
+                      "\n");
     }
     for (const auto& x : phase.exercises()) {
       absl::StrAppend(out, "    - ", x.display_name(), ": ",
@@ -126,8 +126,8 @@ void AppendProtocol(const AssessResponse& r, std::string* out) {
   if (!p.excluded().empty()) {
     absl::StrAppend(out, "\n  Left out (contraindicated):\n");
     for (const auto& x : p.excluded()) {
-      absl::StrAppend(out, "    - ", x.exercise_code(), " (", x.condition_code(),
-                      "): ", x.reason(), "\n");
+      absl::StrAppend(out, "    - ", x.exercise_code(), " (",
+                      x.condition_code(), "): ", x.reason(), "\n");
     }
   }
   if (!p.advice().empty()) {
@@ -140,26 +140,41 @@ void AppendProtocol(const AssessResponse& r, std::string* out) {
 
 std::string UrgencyName(medius::v1::Urgency urgency) {
   switch (urgency) {
-    case medius::v1::URGENCY_EMERGENCY: return "EMERGENCY";
-    case medius::v1::URGENCY_SAME_DAY: return "SAME DAY";
-    case medius::v1::URGENCY_URGENT: return "URGENT";
-    case medius::v1::URGENCY_SOON: return "SOON";
-    case medius::v1::URGENCY_ROUTINE: return "ROUTINE";
-    default: return "UNSPECIFIED URGENCY";
+    case medius::v1::URGENCY_EMERGENCY:
+      return "EMERGENCY";
+    case medius::v1::URGENCY_SAME_DAY:
+      return "SAME DAY";
+    case medius::v1::URGENCY_URGENT:
+      return "URGENT";
+    case medius::v1::URGENCY_SOON:
+      return "SOON";
+    case medius::v1::URGENCY_ROUTINE:
+      return "ROUTINE";
+    default:
+      return "UNSPECIFIED URGENCY";
   }
 }
 
 std::string DestinationName(medius::v1::ReferralDestination d) {
   switch (d) {
-    case medius::v1::REFERRAL_DESTINATION_EMERGENCY_DEPARTMENT: return "Emergency department";
-    case medius::v1::REFERRAL_DESTINATION_SPINAL_ON_CALL: return "On-call spinal team";
-    case medius::v1::REFERRAL_DESTINATION_ORTHOPAEDICS_URGENT: return "Urgent orthopaedic / fracture clinic";
-    case medius::v1::REFERRAL_DESTINATION_PAEDIATRIC_ORTHOPAEDICS: return "Paediatric orthopaedics";
-    case medius::v1::REFERRAL_DESTINATION_GP_SAME_DAY: return "GP, same day";
-    case medius::v1::REFERRAL_DESTINATION_RHEUMATOLOGY: return "Rheumatology";
-    case medius::v1::REFERRAL_DESTINATION_SUSPECTED_CANCER_PATHWAY: return "Suspected-cancer pathway";
-    case medius::v1::REFERRAL_DESTINATION_ORTHOPAEDICS_ROUTINE: return "Orthopaedic opinion";
-    default: return "Unspecified destination";
+    case medius::v1::REFERRAL_DESTINATION_EMERGENCY_DEPARTMENT:
+      return "Emergency department";
+    case medius::v1::REFERRAL_DESTINATION_SPINAL_ON_CALL:
+      return "On-call spinal team";
+    case medius::v1::REFERRAL_DESTINATION_ORTHOPAEDICS_URGENT:
+      return "Urgent orthopaedic / fracture clinic";
+    case medius::v1::REFERRAL_DESTINATION_PAEDIATRIC_ORTHOPAEDICS:
+      return "Paediatric orthopaedics";
+    case medius::v1::REFERRAL_DESTINATION_GP_SAME_DAY:
+      return "GP, same day";
+    case medius::v1::REFERRAL_DESTINATION_RHEUMATOLOGY:
+      return "Rheumatology";
+    case medius::v1::REFERRAL_DESTINATION_SUSPECTED_CANCER_PATHWAY:
+      return "Suspected-cancer pathway";
+    case medius::v1::REFERRAL_DESTINATION_ORTHOPAEDICS_ROUTINE:
+      return "Orthopaedic opinion";
+    default:
+      return "Unspecified destination";
   }
 }
 
@@ -183,10 +198,11 @@ std::string FormatDosage(const medius::v1::Dosage& d) {
 }
 
 std::string FormatAssessment(const AssessResponse& r) {
-  std::string out = absl::StrCat("Medius assessment ", r.assessment_id(),
-                                 "\nKnowledge base ", r.knowledge_base_version(),
-                                 " (", r.knowledge_base_date(), ")");
-  if (!r.encounter_id().empty()) absl::StrAppend(&out, "   Encounter ", r.encounter_id());
+  std::string out = absl::StrCat(
+      "Medius assessment ", r.assessment_id(), "\nKnowledge base ",
+      r.knowledge_base_version(), " (", r.knowledge_base_date(), ")");
+  if (!r.encounter_id().empty())
+    absl::StrAppend(&out, "   Encounter ", r.encounter_id());
   absl::StrAppend(&out, "\n\n");
   AppendRedFlags(r, &out);
   AppendDifferential(r, &out);
@@ -216,7 +232,8 @@ std::string FormatCatalog(const medius::v1::KnowledgeBaseInfo& info) {
   }
   absl::StrAppend(&out, "\nCONDITIONS (", info.conditions_size(), ")\n");
   for (const auto& c : info.conditions()) {
-    absl::StrAppend(&out, absl::StrFormat("  %-36s %s\n", c.code(), c.display_name()));
+    absl::StrAppend(
+        &out, absl::StrFormat("  %-36s %s\n", c.code(), c.display_name()));
   }
   absl::StrAppend(&out, "\nRED FLAGS (", info.red_flags_size(), ")\n");
   for (const auto& r : info.red_flags()) {
@@ -226,7 +243,8 @@ std::string FormatCatalog(const medius::v1::KnowledgeBaseInfo& info) {
   }
   absl::StrAppend(&out, "\nEXERCISES (", info.exercises_size(), ")\n");
   for (const auto& e : info.exercises()) {
-    absl::StrAppend(&out, absl::StrFormat("  %-36s %s\n", e.code(), e.display_name()));
+    absl::StrAppend(
+        &out, absl::StrFormat("  %-36s %s\n", e.code(), e.display_name()));
   }
   return out;
 }

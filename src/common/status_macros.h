@@ -13,17 +13,17 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-#define MEDIUS_RETURN_IF_ERROR(expr)              \
-  do {                                            \
-    ::absl::Status medius_status_ = (expr);       \
+#define MEDIUS_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::absl::Status medius_status_ = (expr);          \
     if (!medius_status_.ok()) return medius_status_; \
   } while (false)
 
 #define MEDIUS_STATUS_CONCAT_INNER_(a, b) a##b
 #define MEDIUS_STATUS_CONCAT_(a, b) MEDIUS_STATUS_CONCAT_INNER_(a, b)
 
-#define MEDIUS_ASSIGN_OR_RETURN(lhs, expr)                                  \
-  MEDIUS_ASSIGN_OR_RETURN_IMPL_(                                            \
+#define MEDIUS_ASSIGN_OR_RETURN(lhs, expr) \
+  MEDIUS_ASSIGN_OR_RETURN_IMPL_(           \
       MEDIUS_STATUS_CONCAT_(medius_statusor_, __LINE__), lhs, expr)
 
 #define MEDIUS_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \

@@ -24,9 +24,9 @@ std::vector<RankedCondition> RankConditions(const CompiledKb& kb,
                                             const Observations& observations);
 
 // The response entry for one ranked condition, evidence included.
-medius::v1::DifferentialEntry ToDifferentialEntry(const CompiledKb& kb,
-                                                  const RankedCondition& ranked,
-                                                  const Observations& observations);
+medius::v1::DifferentialEntry ToDifferentialEntry(
+    const CompiledKb& kb, const RankedCondition& ranked,
+    const Observations& observations);
 
 // The unassessed findings that would most change the two leading
 // conditions, most useful first, at most settings.next_tests_count.

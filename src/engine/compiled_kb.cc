@@ -32,8 +32,8 @@ absl::StatusOr<CompiledCriterion> CompileCriterion(const CompiledKb& compiled,
     }
     case Criterion::kNumber: {
       out.kind = Kind::kNumber;
-      MEDIUS_ASSIGN_OR_RETURN(out.finding,
-                              FindingIndex(compiled, c.number().finding_code()));
+      MEDIUS_ASSIGN_OR_RETURN(
+          out.finding, FindingIndex(compiled, c.number().finding_code()));
       if (c.number().has_at_least()) out.lo = c.number().at_least();
       if (c.number().has_below()) out.hi = c.number().below();
       return out;
@@ -50,9 +50,10 @@ absl::StatusOr<CompiledCriterion> CompileCriterion(const CompiledKb& compiled,
     case Criterion::kAllOf:
     case Criterion::kAnyOf:
     case Criterion::kAtLeast: {
-      const auto& list = c.kind_case() == Criterion::kAllOf   ? c.all_of().criteria()
-                         : c.kind_case() == Criterion::kAnyOf ? c.any_of().criteria()
-                                                              : c.at_least().criteria();
+      const auto& list =
+          c.kind_case() == Criterion::kAllOf   ? c.all_of().criteria()
+          : c.kind_case() == Criterion::kAnyOf ? c.any_of().criteria()
+                                               : c.at_least().criteria();
       out.kind = c.kind_case() == Criterion::kAllOf   ? Kind::kAllOf
                  : c.kind_case() == Criterion::kAnyOf ? Kind::kAnyOf
                                                       : Kind::kAtLeast;

@@ -51,11 +51,11 @@ struct CompiledCondition {
 struct CompiledCriterion {
   enum class Kind { kPresent, kNumber, kAge, kSex, kAllOf, kAnyOf, kAtLeast };
   Kind kind = Kind::kPresent;
-  int finding = -1;                        // kPresent, kNumber
-  double lo = -INFINITY, hi = INFINITY;    // kNumber, kAge: [lo, hi)
+  int finding = -1;                                   // kPresent, kNumber
+  double lo = -INFINITY, hi = INFINITY;               // kNumber, kAge: [lo, hi)
   medius::v1::Sex sex = medius::v1::SEX_UNSPECIFIED;  // kSex
-  int count = 0;                           // kAtLeast
-  std::vector<CompiledCriterion> children; // kAllOf, kAnyOf, kAtLeast
+  int count = 0;                                      // kAtLeast
+  std::vector<CompiledCriterion> children;  // kAllOf, kAnyOf, kAtLeast
 };
 
 struct CompiledTrigger {

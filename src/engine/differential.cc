@@ -12,8 +12,8 @@ std::string Citation(const medius::v1::Source& source) {
   if (source.citation().empty()) {
     return absl::StrCat("Expert opinion: ", source.note());
   }
-  return absl::StrCat("Expert opinion: ", source.note(), " (", source.citation(),
-                      ")");
+  return absl::StrCat("Expert opinion: ", source.note(), " (",
+                      source.citation(), ")");
 }
 
 }  // namespace

@@ -82,8 +82,8 @@ absl::StatusOr<std::unique_ptr<const Engine>> Engine::Create(
     for (const kb::Issue& issue : issues) {
       lines.push_back(absl::StrCat(issue.path, ": ", issue.message));
     }
-    return absl::InvalidArgumentError(
-        absl::StrCat("knowledge base is not valid:\n", absl::StrJoin(lines, "\n")));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "knowledge base is not valid:\n", absl::StrJoin(lines, "\n")));
   }
   medius::v1::KnowledgeBaseInfo info = BuildInfo(kb);
   MEDIUS_ASSIGN_OR_RETURN(std::unique_ptr<const CompiledKb> compiled,
@@ -108,8 +108,8 @@ absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
     for (const FieldViolation& v : violations) {
       parts.push_back(absl::StrCat(v.field, ": ", v.description));
     }
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid AssessRequest: ", absl::StrJoin(parts, "; ")));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid AssessRequest: ", absl::StrJoin(parts, "; ")));
   }
 
   medius::v1::AssessResponse response;

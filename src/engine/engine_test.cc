@@ -87,8 +87,9 @@ TEST(EngineTest, MalformedRequestIsInvalidArgumentNamingEveryField) {
   request.mutable_patient()->set_age_years(130);
   auto response = engine->Assess(request);
   EXPECT_EQ(response.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(response.status().message()),
-              HasSubstr("findings[1].code: unknown finding code 'unknown_test'"));
+  EXPECT_THAT(
+      std::string(response.status().message()),
+      HasSubstr("findings[1].code: unknown finding code 'unknown_test'"));
   EXPECT_THAT(std::string(response.status().message()),
               HasSubstr("patient.age_years"));
 }
@@ -107,7 +108,8 @@ TEST(EngineTest, RedFlagIsReportedAndWithholdsProtocol) {
   EXPECT_EQ(response->red_flags(0).urgency(), medius::v1::URGENCY_EMERGENCY);
   // The differential is still there; the red flag is not hidden by it.
   EXPECT_EQ(response->differential_size(), 2);
-  EXPECT_EQ(response->protocol().status(), medius::v1::PROTOCOL_STATUS_WITHHELD);
+  EXPECT_EQ(response->protocol().status(),
+            medius::v1::PROTOCOL_STATUS_WITHHELD);
 }
 
 TEST(EngineTest, FewFindingsAddALowConfidenceNote) {

@@ -90,9 +90,9 @@ std::vector<medius::v1::SuggestedTest> SuggestNextTests(
       if (high == nullptr || p_high - p_low < kMinUsefulChange) continue;
       candidate.change += p_high - p_low;
       candidate.reasons.push_back(absl::StrCat(
-          condition.def->display_name(), " ", Percent(ranked[i].score.probability),
-          " now: ", high->label, " -> ", Percent(p_high), ", ", low->label,
-          " -> ", Percent(p_low)));
+          condition.def->display_name(), " ",
+          Percent(ranked[i].score.probability), " now: ", high->label, " -> ",
+          Percent(p_high), ", ", low->label, " -> ", Percent(p_low)));
     }
     if (candidate.change >= kMinUsefulChange) {
       candidates.push_back(std::move(candidate));
@@ -101,10 +101,11 @@ std::vector<medius::v1::SuggestedTest> SuggestNextTests(
   std::sort(candidates.begin(), candidates.end(),
             [&kb](const Candidate& a, const Candidate& b) {
               if (a.change != b.change) return a.change > b.change;
-              return kb.finding(a.finding).code() < kb.finding(b.finding).code();
+              return kb.finding(a.finding).code() <
+                     kb.finding(b.finding).code();
             });
-  size_t count = std::min<size_t>(candidates.size(),
-                                  kb.kb.settings().next_tests_count());
+  size_t count =
+      std::min<size_t>(candidates.size(), kb.kb.settings().next_tests_count());
   std::vector<medius::v1::SuggestedTest> tests;
   for (size_t i = 0; i < count; ++i) {
     const auto& def = kb.finding(candidates[i].finding);

@@ -29,7 +29,8 @@ class ProtocolTest : public ::testing::Test {
   std::vector<std::string> Prescribed(const medius::v1::ExerciseProtocol& p) {
     std::vector<std::string> codes;
     for (const auto& phase : p.phases())
-      for (const auto& e : phase.exercises()) codes.push_back(e.exercise_code());
+      for (const auto& e : phase.exercises())
+        codes.push_back(e.exercise_code());
     return codes;
   }
   std::unique_ptr<const CompiledKb> kb_;

@@ -4,8 +4,8 @@
 
 #include "engine/compiled_kb.h"
 #include "gmock/gmock.h"
-#include "gtest/gtest.h"
 #include "google/protobuf/text_format.h"
+#include "gtest/gtest.h"
 #include "testing/test_kb.h"
 
 namespace medius::engine {
@@ -79,15 +79,21 @@ TEST_F(RedFlagsTest, ThreeValuedLogic) {
   // fever present, hot absent, tender unassessed.
   Set("fever", Observed::kPresent);
   Set("hot", Observed::kAbsent);
-  const char* all_known = "all_of { criteria { present: 'fever' } criteria { present: 'hot' } }";
-  const char* all_unknown = "all_of { criteria { present: 'fever' } criteria { present: 'tender' } }";
-  const char* any_unknown = "any_of { criteria { present: 'hot' } criteria { present: 'tender' } }";
-  const char* any_true = "any_of { criteria { present: 'fever' } criteria { present: 'tender' } }";
+  const char* all_known =
+      "all_of { criteria { present: 'fever' } criteria { present: 'hot' } }";
+  const char* all_unknown =
+      "all_of { criteria { present: 'fever' } criteria { present: 'tender' } }";
+  const char* any_unknown =
+      "any_of { criteria { present: 'hot' } criteria { present: 'tender' } }";
+  const char* any_true =
+      "any_of { criteria { present: 'fever' } criteria { present: 'tender' } }";
   const char* at_least_2_unknown =
-      "at_least { count: 2 criteria { present: 'fever' } criteria { present: 'hot' }"
+      "at_least { count: 2 criteria { present: 'fever' } criteria { present: "
+      "'hot' }"
       " criteria { present: 'tender' } }";
   const char* at_least_2_false =
-      "at_least { count: 2 criteria { present: 'hot' } criteria { present: 'sls' }"
+      "at_least { count: 2 criteria { present: 'hot' } criteria { present: "
+      "'sls' }"
       " criteria { present: 'fever' } }";
   EXPECT_EQ(Eval(all_known), Truth::kFalse);
   EXPECT_EQ(Eval(all_unknown), Truth::kUnknown);

@@ -37,9 +37,9 @@ void CheckPatient(const medius::v1::AssessRequest& request,
         {"patient.sex", absl::StrCat("unknown sex value ", patient.sex())});
   }
   if (!medius::v1::Side_IsValid(patient.affected_side())) {
-    violations->push_back({"patient.affected_side",
-                           absl::StrCat("unknown side value ",
-                                        patient.affected_side())});
+    violations->push_back(
+        {"patient.affected_side",
+         absl::StrCat("unknown side value ", patient.affected_side())});
   }
 }
 
@@ -54,9 +54,9 @@ void CheckFinding(const Finding& finding, const std::string& path,
   auto it = kb.finding_index.find(finding.code());
   if (it == kb.finding_index.end()) {
     violations->push_back(
-        {path + ".code", absl::StrCat("unknown finding code ",
-                                      Quote(finding.code()),
-                                      " (see GetKnowledgeBase)")});
+        {path + ".code",
+         absl::StrCat("unknown finding code ", Quote(finding.code()),
+                      " (see GetKnowledgeBase)")});
     return;
   }
   const int index = it->second;
@@ -64,21 +64,21 @@ void CheckFinding(const Finding& finding, const std::string& path,
   if (def.patient_context() != medius::v1::PATIENT_CONTEXT_UNSPECIFIED) {
     violations->push_back(
         {path + ".code",
-         absl::StrCat(Quote(finding.code()),
-                      " comes from the patient record; send it in ",
-                      def.patient_context() ==
-                              medius::v1::PATIENT_CONTEXT_AGE_YEARS
-                          ? "patient.age_years"
-                          : "patient.sex",
-                      ", not as a finding")});
+         absl::StrCat(
+             Quote(finding.code()),
+             " comes from the patient record; send it in ",
+             def.patient_context() == medius::v1::PATIENT_CONTEXT_AGE_YEARS
+                 ? "patient.age_years"
+                 : "patient.sex",
+             ", not as a finding")});
     return;
   }
   auto [seen, inserted] = first_seen->emplace(index, position);
   if (!inserted) {
     violations->push_back(
-        {path + ".code", absl::StrCat("duplicate finding ", Quote(finding.code()),
-                                      ", already given in findings[",
-                                      seen->second, "]")});
+        {path + ".code",
+         absl::StrCat("duplicate finding ", Quote(finding.code()),
+                      ", already given in findings[", seen->second, "]")});
     return;
   }
   Observation& obs = (*observations)[index];
@@ -102,8 +102,9 @@ void CheckFinding(const Finding& finding, const std::string& path,
     case Finding::kNumber: {
       if (def.value_type() != medius::v1::VALUE_TYPE_NUMBER) {
         violations->push_back(
-            {path + ".number", absl::StrCat(Quote(finding.code()),
-                                            " is a yes/no finding; send present")});
+            {path + ".number",
+             absl::StrCat(Quote(finding.code()),
+                          " is a yes/no finding; send present")});
         return;
       }
       double value = finding.number();
@@ -124,21 +125,21 @@ void CheckFinding(const Finding& finding, const std::string& path,
 
 }  // namespace
 
-std::vector<FieldViolation> CheckRequest(const medius::v1::AssessRequest& request,
-                                         const CompiledKb& kb,
-                                         Observations* observations) {
+std::vector<FieldViolation> CheckRequest(
+    const medius::v1::AssessRequest& request, const CompiledKb& kb,
+    Observations* observations) {
   std::vector<FieldViolation> violations;
   if (request.encounter_id().size() > kMaxEncounterIdLength) {
     violations.push_back(
-        {"encounter_id", absl::StrCat("longer than ", kMaxEncounterIdLength,
-                                      " characters")});
+        {"encounter_id",
+         absl::StrCat("longer than ", kMaxEncounterIdLength, " characters")});
   }
   CheckPatient(request, &violations);
   if (request.findings_size() > kMaxFindings) {
     violations.push_back(
-        {"findings", absl::StrCat(request.findings_size(),
-                                  " findings exceed the limit of ",
-                                  kMaxFindings)});
+        {"findings",
+         absl::StrCat(request.findings_size(), " findings exceed the limit of ",
+                      kMaxFindings)});
     return violations;
   }
   observations->assign(kb.kb.findings_size(), Observation{});

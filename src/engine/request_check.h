@@ -31,9 +31,9 @@ inline constexpr double kMaxAgeYears = 120;
 // Returns every violation (empty when the request is valid). When valid,
 // `observations` holds one entry per knowledge-base finding, including the
 // patient-context findings derived from request.patient.
-std::vector<FieldViolation> CheckRequest(const medius::v1::AssessRequest& request,
-                                         const CompiledKb& kb,
-                                         Observations* observations);
+std::vector<FieldViolation> CheckRequest(
+    const medius::v1::AssessRequest& request, const CompiledKb& kb,
+    Observations* observations);
 
 }  // namespace medius::engine
 

@@ -67,25 +67,33 @@ const double kInf = std::numeric_limits<double>::infinity();
 INSTANTIATE_TEST_SUITE_P(
     MalformedRequests, RequestCheckTest,
     ::testing::Values(
-        Case{"unknown_code", [](AssessRequest& r) { AddBool(r, "tendr", true); },
+        Case{"unknown_code",
+             [](AssessRequest& r) { AddBool(r, "tendr", true); },
              "findings[1].code", "unknown finding code 'tendr'"},
         Case{"empty_code", [](AssessRequest& r) { AddBool(r, "", true); },
              "findings[1].code", "required"},
-        Case{"bool_for_number", [](AssessRequest& r) { AddBool(r, "count", true); },
+        Case{"bool_for_number",
+             [](AssessRequest& r) { AddBool(r, "count", true); },
              "findings[1].present", "is a number finding"},
-        Case{"number_for_bool", [](AssessRequest& r) { AddNumber(r, "sls", 1); },
+        Case{"number_for_bool",
+             [](AssessRequest& r) { AddNumber(r, "sls", 1); },
              "findings[1].number", "is a yes/no finding"},
         Case{"duplicate", [](AssessRequest& r) { AddBool(r, "tender", false); },
              "findings[1].code", "already given in findings[0]"},
-        Case{"number_above_range", [](AssessRequest& r) { AddNumber(r, "count", 7); },
+        Case{"number_above_range",
+             [](AssessRequest& r) { AddNumber(r, "count", 7); },
              "findings[1].number", "outside the valid range 0 to 6"},
-        Case{"number_below_range", [](AssessRequest& r) { AddNumber(r, "count", -1); },
+        Case{"number_below_range",
+             [](AssessRequest& r) { AddNumber(r, "count", -1); },
              "findings[1].number", "outside the valid range"},
-        Case{"number_nan", [](AssessRequest& r) { AddNumber(r, "count", kNaN); },
+        Case{"number_nan",
+             [](AssessRequest& r) { AddNumber(r, "count", kNaN); },
              "findings[1].number", "outside the valid range"},
-        Case{"number_infinite", [](AssessRequest& r) { AddNumber(r, "count", kInf); },
+        Case{"number_infinite",
+             [](AssessRequest& r) { AddNumber(r, "count", kInf); },
              "findings[1].number", "outside the valid range"},
-        Case{"no_value", [](AssessRequest& r) { r.add_findings()->set_code("sls"); },
+        Case{"no_value",
+             [](AssessRequest& r) { r.add_findings()->set_code("sls"); },
              "findings[1]", "no value"},
         Case{"patient_context_as_finding",
              [](AssessRequest& r) { AddNumber(r, "age_years", 40); },
@@ -106,19 +114,23 @@ INSTANTIATE_TEST_SUITE_P(
              "patient.sex", "unknown sex value 42"},
         Case{"bad_side_enum",
              [](AssessRequest& r) {
-               r.mutable_patient()->set_affected_side(static_cast<medius::v1::Side>(-3));
+               r.mutable_patient()->set_affected_side(
+                   static_cast<medius::v1::Side>(-3));
              },
              "patient.affected_side", "unknown side value"},
-        Case{"encounter_id_too_long",
-             [](AssessRequest& r) { r.set_encounter_id(std::string(129, 'x')); },
-             "encounter_id", "longer than 128"},
+        Case{
+            "encounter_id_too_long",
+            [](AssessRequest& r) { r.set_encounter_id(std::string(129, 'x')); },
+            "encounter_id", "longer than 128"},
         Case{"too_many_findings",
              [](AssessRequest& r) {
                for (int i = 0; i < kMaxFindings; ++i) AddBool(r, "sls", true);
              },
              "findings", "exceed the limit of 256"},
         Case{"huge_code_is_truncated_in_message",
-             [](AssessRequest& r) { AddBool(r, std::string(100000, 'z'), true); },
+             [](AssessRequest& r) {
+               AddBool(r, std::string(100000, 'z'), true);
+             },
              "findings[1].code", "zzz...'"}),
     [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
 

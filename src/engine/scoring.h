@@ -18,7 +18,7 @@ namespace medius::engine {
 struct ScoredEvidence {
   const CompiledLr* lr = nullptr;
   const CompiledBand* band = nullptr;  // the band matched, for number findings
-  double stated_ln = 0;   // ln of the LR the knowledge base states
+  double stated_ln = 0;                // ln of the LR the knowledge base states
   double applied_ln = 0;  // ln of the LR actually applied (after grouping)
   std::string note;
 };

@@ -93,15 +93,15 @@ TEST_F(ScoringTest, DampenedGroupScalesLaterMembers) {
 TEST_F(ScoringTest, NumberFindingUsesItsBand) {
   Set("count", Observed::kNumber, 2);
   EXPECT_NEAR(Score(1).probability, 0.025 / 1.025, 1e-12);  // 0.25 x 0.1
-  Set("count", Observed::kNumber, 3);  // lower bound is inclusive
-  EXPECT_NEAR(Score(1).probability, 0.5, 1e-12);            // 0.25 x 4
+  Set("count", Observed::kNumber, 3);             // lower bound is inclusive
+  EXPECT_NEAR(Score(1).probability, 0.5, 1e-12);  // 0.25 x 4
 }
 
 TEST_F(ScoringTest, NumberOutsideEveryBandContributesNothing) {
   Set("age_years", Observed::kNumber, 40);  // only a >= 50 band exists
   EXPECT_NEAR(Score(1).probability, 0.2, 1e-12);
   Set("age_years", Observed::kNumber, 50);
-  EXPECT_NEAR(Score(1).probability, 0.5 / 1.5, 1e-12);      // 0.25 x 2
+  EXPECT_NEAR(Score(1).probability, 0.5 / 1.5, 1e-12);  // 0.25 x 2
 }
 
 TEST_F(ScoringTest, MissingDirectionContributesNothing) {

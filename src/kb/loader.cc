@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <utility>
 
@@ -82,8 +82,9 @@ void RecordLocations(const Message& message,
   const Reflection* reflection = message.GetReflection();
   for (int f = 0; f < descriptor->field_count(); ++f) {
     const FieldDescriptor* field = descriptor->field(f);
-    std::string name = prefix.empty() ? field->name()
-                                      : absl::StrCat(prefix, ".", field->name());
+    std::string name = prefix.empty()
+                           ? field->name()
+                           : absl::StrCat(prefix, ".", field->name());
     if (field->is_repeated()) {
       int size = reflection->FieldSize(message, field);
       for (int i = 0; i < size; ++i) {
@@ -107,8 +108,8 @@ void RecordLocations(const Message& message,
         const TextFormat::ParseInfoTree* nested =
             tree.GetTreeForNested(field, -1);
         if (nested != nullptr) {
-          RecordLocations(reflection->GetMessage(message, field), *nested,
-                          file, name, nullptr, sources);
+          RecordLocations(reflection->GetMessage(message, field), *nested, file,
+                          name, nullptr, sources);
         }
       }
     }
@@ -156,8 +157,8 @@ absl::StatusOr<ParsedKnowledgeBase> ParseFiles(
       auto [it, inserted] = singular_owner.emplace(field->name(), file.path);
       if (!inserted) {
         errors.push_back(absl::StrCat(
-            ToLocation(file.path, tree.GetLocation(field, -1)).ToString(),
-            ": ", field->name(), " is already set in ", it->second,
+            ToLocation(file.path, tree.GetLocation(field, -1)).ToString(), ": ",
+            field->name(), " is already set in ", it->second,
             "; set it in one file only"));
       }
     }
@@ -171,9 +172,9 @@ absl::StatusOr<ParsedKnowledgeBase> ParseFiles(
     result.kb.MergeFrom(part);
   }
   if (!errors.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "knowledge base has ", errors.size(), " syntax problem(s):\n",
-        absl::StrJoin(errors, "\n")));
+    return absl::InvalidArgumentError(
+        absl::StrCat("knowledge base has ", errors.size(),
+                     " syntax problem(s):\n", absl::StrJoin(errors, "\n")));
   }
   return result;
 }

@@ -8,8 +8,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
-#include "gtest/gtest.h"
 #include "google/protobuf/text_format.h"
+#include "gtest/gtest.h"
 #include "testing/test_kb.h"
 
 namespace medius::kb {
@@ -75,28 +75,31 @@ TEST(LoaderTest, VersionSetInTwoFilesIsReported) {
   files.push_back({"kb/z.textproto",
                    absl::StrCat(kHeader, "version { version: \"9.9.9\" }\n")});
   std::string message(LoadFiles(files).status().message());
-  EXPECT_THAT(message, HasSubstr("kb/z.textproto:3:1: version is already set in "
-                                 "kb/rest.textproto"));
+  EXPECT_THAT(message,
+              HasSubstr("kb/z.textproto:3:1: version is already set in "
+                        "kb/rest.textproto"));
 }
 
 TEST(LoaderTest, SemanticIssueNamesTheLineOfTheOffendingField) {
   std::vector<SourceFile> files = SplitSmallKb();
   // Append a condition whose likelihood ratio names an unknown finding, on a
   // line we know.
-  files[1].text += "conditions {\n  code: \"extra\"\n  display_name: \"E\"\n"
-                   "  category: CONDITION_CATEGORY_BURSITIS\n  prior: 0.1\n"
-                   "  prior_source { citation: \"X\" }\n"
-                   "  likelihood_ratios {\n    finding_code: \"ghost\"\n"
-                   "    positive: 2\n    source { citation: \"Y\" }\n  }\n}\n";
+  files[1].text +=
+      "conditions {\n  code: \"extra\"\n  display_name: \"E\"\n"
+      "  category: CONDITION_CATEGORY_BURSITIS\n  prior: 0.1\n"
+      "  prior_source { citation: \"X\" }\n"
+      "  likelihood_ratios {\n    finding_code: \"ghost\"\n"
+      "    positive: 2\n    source { citation: \"Y\" }\n  }\n}\n";
   int base_lines = 0;
   for (char c : files[1].text) base_lines += c == '\n';
   int ghost_line = base_lines - 12 + 8;  // "finding_code" is the 8th new line
   absl::Status status = LoadFiles(files).status();
   ASSERT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(status.message()),
-              HasSubstr(absl::StrCat("kb/rest.textproto:", ghost_line,
-                                     ":5: conditions[2].likelihood_ratios[0]"
-                                     ".finding_code: unknown finding code 'ghost'")));
+  EXPECT_THAT(
+      std::string(status.message()),
+      HasSubstr(absl::StrCat("kb/rest.textproto:", ghost_line,
+                             ":5: conditions[2].likelihood_ratios[0]"
+                             ".finding_code: unknown finding code 'ghost'")));
 }
 
 TEST(LoaderTest, MissingDirectoryIsNotFound) {
@@ -105,8 +108,8 @@ TEST(LoaderTest, MissingDirectoryIsNotFound) {
 }
 
 TEST(LoaderTest, ReadsOnlyTextprotoFilesSortedByName) {
-  std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) /
-                              "medius_loader_test_dir";
+  std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / "medius_loader_test_dir";
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   std::vector<SourceFile> files = SplitSmallKb();
@@ -122,8 +125,8 @@ TEST(LoaderTest, ReadsOnlyTextprotoFilesSortedByName) {
 }
 
 TEST(LoaderTest, EmptyDirectoryIsNotFound) {
-  std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) /
-                              "medius_loader_empty_dir";
+  std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / "medius_loader_empty_dir";
   std::filesystem::create_directories(dir);
   absl::Status status = LoadKnowledgeBase(dir.string()).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);

@@ -16,7 +16,8 @@ TEST(SourceMapTest, FallsBackToTheLongestRecordedPrefix) {
 }
 
 TEST(SourceMapTest, FormatsFileLineColumn) {
-  EXPECT_EQ((SourceLocation{"a.textproto", 3, 7}.ToString()), "a.textproto:3:7");
+  EXPECT_EQ((SourceLocation{"a.textproto", 3, 7}.ToString()),
+            "a.textproto:3:7");
   EXPECT_EQ((SourceLocation{"a.textproto", 0, 0}.ToString()), "a.textproto");
 }
 

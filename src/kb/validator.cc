@@ -112,8 +112,8 @@ class Checker {
   bool CheckCode(const std::string& code, const std::string& path,
                  absl::flat_hash_map<std::string, int>* index, int position) {
     if (!IsCode(code)) {
-      Report(path + ".code", absl::StrCat("code '", code,
-                                          "' must be lower_snake_case"));
+      Report(path + ".code",
+             absl::StrCat("code '", code, "' must be lower_snake_case"));
       return false;
     }
     if (!index->emplace(code, position).second) {
@@ -142,9 +142,9 @@ class Checker {
       return;
     }
     const auto& s = kb_.settings();
-    Require(s.protocol_min_probability() > 0 &&
-                s.protocol_min_probability() < 1,
-            "settings.protocol_min_probability", "must be in (0, 1)");
+    Require(
+        s.protocol_min_probability() > 0 && s.protocol_min_probability() < 1,
+        "settings.protocol_min_probability", "must be in (0, 1)");
     Require(s.contraindication_min_probability() > 0 &&
                 s.contraindication_min_probability() < 1,
             "settings.contraindication_min_probability", "must be in (0, 1)");
@@ -165,7 +165,8 @@ class Checker {
       Require(f.section() != medius::v1::FINDING_SECTION_UNSPECIFIED,
               path + ".section", "required");
       if (f.value_type() == medius::v1::VALUE_TYPE_NUMBER) {
-        Require(!f.unit().empty(), path + ".unit", "number findings need a unit");
+        Require(!f.unit().empty(), path + ".unit",
+                "number findings need a unit");
         Require(std::isfinite(f.min_value()) && std::isfinite(f.max_value()) &&
                     f.min_value() < f.max_value(),
                 path + ".max_value", "valid range needs min_value < max_value");
@@ -193,8 +194,8 @@ class Checker {
       const auto& g = kb_.evidence_groups(i);
       std::string path = At("evidence_groups", i);
       if (!IsCode(g.id())) {
-        Report(path + ".id", absl::StrCat("id '", g.id(),
-                                          "' must be lower_snake_case"));
+        Report(path + ".id",
+               absl::StrCat("id '", g.id(), "' must be lower_snake_case"));
       } else if (!groups_.emplace(g.id(), i).second) {
         Report(path + ".id", absl::StrCat("duplicate id '", g.id(), "'"));
       }
@@ -203,8 +204,8 @@ class Checker {
         case medius::v1::GROUP_COMBINATION_STRONGEST:
           break;
         case medius::v1::GROUP_COMBINATION_DAMPENED:
-          Require(g.dampening() > 0 && g.dampening() <= 1,
-                  path + ".dampening", "must be in (0, 1]");
+          Require(g.dampening() > 0 && g.dampening() <= 1, path + ".dampening",
+                  "must be in (0, 1]");
           break;
         default:
           Report(path + ".combination", "required");
@@ -215,8 +216,7 @@ class Checker {
 
   void IndexConditions() {
     for (int i = 0; i < kb_.conditions_size(); ++i) {
-      CheckCode(kb_.conditions(i).code(), At("conditions", i), &conditions_,
-                i);
+      CheckCode(kb_.conditions(i).code(), At("conditions", i), &conditions_, i);
     }
   }
 
@@ -266,9 +266,10 @@ class Checker {
     const FindingDefinition* finding =
         FindingFor(lr.finding_code(), path + ".finding_code");
     if (finding == nullptr) return;
-    Require(seen->insert(lr.finding_code()).second, path + ".finding_code",
-            absl::StrCat("finding '", lr.finding_code(),
-                         "' already has a likelihood ratio for this condition"));
+    Require(
+        seen->insert(lr.finding_code()).second, path + ".finding_code",
+        absl::StrCat("finding '", lr.finding_code(),
+                     "' already has a likelihood ratio for this condition"));
     if (finding->value_type() == medius::v1::VALUE_TYPE_BOOL) {
       Require(lr.has_positive() || lr.has_negative(), path,
               "a bool finding needs positive and/or negative");
@@ -323,14 +324,15 @@ class Checker {
         const auto& n = c.number();
         const FindingDefinition* f =
             FindingFor(n.finding_code(), path + ".number.finding_code");
-        Require(f == nullptr || f->value_type() == medius::v1::VALUE_TYPE_NUMBER,
-                path + ".number.finding_code",
-                absl::StrCat("'", n.finding_code(), "' is not a number finding"));
+        Require(
+            f == nullptr || f->value_type() == medius::v1::VALUE_TYPE_NUMBER,
+            path + ".number.finding_code",
+            absl::StrCat("'", n.finding_code(), "' is not a number finding"));
         Require(n.has_at_least() || n.has_below(), path + ".number",
                 "needs at_least and/or below");
-        Require(!(n.has_at_least() && n.has_below()) ||
-                    n.at_least() < n.below(),
-                path + ".number", "needs at_least < below");
+        Require(
+            !(n.has_at_least() && n.has_below()) || n.at_least() < n.below(),
+            path + ".number", "needs at_least < below");
         break;
       }
       case Criterion::kAge:
@@ -358,9 +360,8 @@ class Checker {
       }
       case Criterion::kAtLeast: {
         const auto& at_least = c.at_least();
-        Require(at_least.count() >= 1 &&
-                    static_cast<int>(at_least.count()) <=
-                        at_least.criteria_size(),
+        Require(at_least.count() >= 1 && static_cast<int>(at_least.count()) <=
+                                             at_least.criteria_size(),
                 path + ".at_least.count",
                 "must be between 1 and the number of criteria");
         for (int i = 0; i < at_least.criteria_size(); ++i) {
@@ -399,14 +400,16 @@ class Checker {
   }
 
   void CheckDosage(const Dosage& d, const std::string& path) {
-    auto range_ok = [](const medius::v1::Range& r) { return r.min() <= r.max(); };
+    auto range_ok = [](const medius::v1::Range& r) {
+      return r.min() <= r.max();
+    };
     Require(range_ok(d.sets()), path + ".sets", "min must not exceed max");
     Require(range_ok(d.reps()), path + ".reps", "min must not exceed max");
     Require(range_ok(d.hold_seconds()), path + ".hold_seconds",
             "min must not exceed max");
-    Require(d.sets().max() > 0 || d.reps().max() > 0 ||
-                d.hold_seconds().max() > 0,
-            path, "a dosage needs sets, reps or a hold time");
+    Require(
+        d.sets().max() > 0 || d.reps().max() > 0 || d.hold_seconds().max() > 0,
+        path, "a dosage needs sets, reps or a hold time");
     Require(!d.frequency().empty(), path + ".frequency", "required");
   }
 
@@ -460,9 +463,9 @@ class Checker {
         std::string xpath = At(phase_path + ".exercises", x);
         auto it = exercises_.find(pe.exercise_code());
         if (it == exercises_.end()) {
-          Report(xpath + ".exercise_code",
-                 absl::StrCat("unknown exercise code '", pe.exercise_code(),
-                              "'"));
+          Report(
+              xpath + ".exercise_code",
+              absl::StrCat("unknown exercise code '", pe.exercise_code(), "'"));
           continue;
         }
         if (pe.has_dosage()) {

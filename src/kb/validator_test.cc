@@ -34,10 +34,10 @@ class ValidatorIssueTest : public ::testing::TestWithParam<Case> {};
 TEST_P(ValidatorIssueTest, ReportsIssueAtPath) {
   KnowledgeBase kb = medius::testing::SmallKb();
   GetParam().mutate(kb);
-  EXPECT_THAT(Validate(kb),
-              Contains(AllOf(Field(&Issue::path, GetParam().path),
-                             Field(&Issue::message,
-                                   HasSubstr(GetParam().message)))));
+  EXPECT_THAT(
+      Validate(kb),
+      Contains(AllOf(Field(&Issue::path, GetParam().path),
+                     Field(&Issue::message, HasSubstr(GetParam().message)))));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -45,11 +45,14 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         Case{"missing_version", [](KnowledgeBase& kb) { kb.clear_version(); },
              "version", "needs a version"},
-        Case{"bad_semver",
-             [](KnowledgeBase& kb) { kb.mutable_version()->set_version("1.2"); },
-             "version.version", "semantic version"},
+        Case{
+            "bad_semver",
+            [](KnowledgeBase& kb) { kb.mutable_version()->set_version("1.2"); },
+            "version.version", "semantic version"},
         Case{"bad_date",
-             [](KnowledgeBase& kb) { kb.mutable_version()->set_date("21/11/2026"); },
+             [](KnowledgeBase& kb) {
+               kb.mutable_version()->set_date("21/11/2026");
+             },
              "version.date", "ISO date"},
         Case{"missing_settings", [](KnowledgeBase& kb) { kb.clear_settings(); },
              "settings", "engine settings"},
@@ -57,58 +60,78 @@ INSTANTIATE_TEST_SUITE_P(
              [](KnowledgeBase& kb) { *kb.add_findings() = kb.findings(0); },
              "findings[8].code", "duplicate code 'tender'"},
         Case{"malformed_code",
-             [](KnowledgeBase& kb) { kb.mutable_findings(1)->set_code("Lying Pain"); },
+             [](KnowledgeBase& kb) {
+               kb.mutable_findings(1)->set_code("Lying Pain");
+             },
              "findings[1].code", "lower_snake_case"},
-        Case{"number_without_range",
-             [](KnowledgeBase& kb) { kb.mutable_findings(3)->set_max_value(0); },
-             "findings[3].max_value", "min_value < max_value"},
+        Case{
+            "number_without_range",
+            [](KnowledgeBase& kb) { kb.mutable_findings(3)->set_max_value(0); },
+            "findings[3].max_value", "min_value < max_value"},
         Case{"finding_without_description",
-             [](KnowledgeBase& kb) { kb.mutable_findings(0)->clear_description(); },
+             [](KnowledgeBase& kb) {
+               kb.mutable_findings(0)->clear_description();
+             },
              "findings[0].description", "how to elicit"},
-        Case{"prior_out_of_range",
-             [](KnowledgeBase& kb) { kb.mutable_conditions(0)->set_prior(1.0); },
-             "conditions[0].prior", "must be in (0, 1)"},
+        Case{
+            "prior_out_of_range",
+            [](KnowledgeBase& kb) { kb.mutable_conditions(0)->set_prior(1.0); },
+            "conditions[0].prior", "must be in (0, 1)"},
         Case{"prior_without_source",
-             [](KnowledgeBase& kb) { kb.mutable_conditions(0)->clear_prior_source(); },
+             [](KnowledgeBase& kb) {
+               kb.mutable_conditions(0)->clear_prior_source();
+             },
              "conditions[0].prior_source", "citation is required"},
         Case{"expert_opinion_without_note",
              [](KnowledgeBase& kb) {
-               kb.mutable_conditions(0)->mutable_likelihood_ratios(1)
-                   ->mutable_source()->clear_note();
+               kb.mutable_conditions(0)
+                   ->mutable_likelihood_ratios(1)
+                   ->mutable_source()
+                   ->clear_note();
              },
              "conditions[0].likelihood_ratios[1].source.note", "justification"},
         Case{"condition_without_evidence",
-             [](KnowledgeBase& kb) { kb.mutable_conditions(1)->clear_likelihood_ratios(); },
+             [](KnowledgeBase& kb) {
+               kb.mutable_conditions(1)->clear_likelihood_ratios();
+             },
              "conditions[1].likelihood_ratios", "needs evidence"},
         Case{"dangling_finding",
              [](KnowledgeBase& kb) {
-               kb.mutable_conditions(0)->mutable_likelihood_ratios(0)
+               kb.mutable_conditions(0)
+                   ->mutable_likelihood_ratios(0)
                    ->set_finding_code("nope");
              },
              "conditions[0].likelihood_ratios[0].finding_code",
              "unknown finding code 'nope'"},
         Case{"lr_not_positive",
              [](KnowledgeBase& kb) {
-               kb.mutable_conditions(0)->mutable_likelihood_ratios(2)->set_positive(0);
+               kb.mutable_conditions(0)
+                   ->mutable_likelihood_ratios(2)
+                   ->set_positive(0);
              },
              "conditions[0].likelihood_ratios[2].positive", "positive number"},
         Case{"lr_without_direction",
              [](KnowledgeBase& kb) {
-               auto* lr = kb.mutable_conditions(0)->mutable_likelihood_ratios(2);
+               auto* lr =
+                   kb.mutable_conditions(0)->mutable_likelihood_ratios(2);
                lr->clear_positive();
                lr->clear_negative();
              },
              "conditions[0].likelihood_ratios[2]", "positive and/or negative"},
         Case{"bands_on_bool",
              [](KnowledgeBase& kb) {
-               kb.mutable_conditions(0)->mutable_likelihood_ratios(2)->add_bands()
+               kb.mutable_conditions(0)
+                   ->mutable_likelihood_ratios(2)
+                   ->add_bands()
                    ->set_ratio(2);
              },
              "conditions[0].likelihood_ratios[2].bands", "number findings"},
         Case{"overlapping_bands",
              [](KnowledgeBase& kb) {
-               kb.mutable_conditions(1)->mutable_likelihood_ratios(0)
-                   ->mutable_bands(1)->set_min(2);
+               kb.mutable_conditions(1)
+                   ->mutable_likelihood_ratios(0)
+                   ->mutable_bands(1)
+                   ->set_min(2);
              },
              "conditions[1].likelihood_ratios[0].bands[1]", "overlaps band 0"},
         Case{"duplicate_lr_finding",
@@ -118,11 +141,14 @@ INSTANTIATE_TEST_SUITE_P(
              },
              "conditions[0].likelihood_ratios[4].finding_code",
              "already has a likelihood ratio"},
-        Case{"unknown_group",
-             [](KnowledgeBase& kb) {
-               kb.mutable_conditions(0)->mutable_likelihood_ratios(2)->set_group("zz");
-             },
-             "conditions[0].likelihood_ratios[2].group", "unknown evidence group"},
+        Case{
+            "unknown_group",
+            [](KnowledgeBase& kb) {
+              kb.mutable_conditions(0)->mutable_likelihood_ratios(2)->set_group(
+                  "zz");
+            },
+            "conditions[0].likelihood_ratios[2].group",
+            "unknown evidence group"},
         Case{"unused_group",
              [](KnowledgeBase& kb) {
                auto* g = kb.add_evidence_groups();
@@ -138,17 +164,24 @@ INSTANTIATE_TEST_SUITE_P(
              },
              "evidence_groups[0].dampening", "(0, 1]"},
         Case{"red_flag_without_trigger",
-             [](KnowledgeBase& kb) { kb.mutable_red_flags(0)->clear_triggers(); },
+             [](KnowledgeBase& kb) {
+               kb.mutable_red_flags(0)->clear_triggers();
+             },
              "red_flags[0].triggers", "at least one trigger"},
         Case{"red_flag_dangling_finding",
              [](KnowledgeBase& kb) {
-               kb.mutable_red_flags(0)->mutable_triggers(1)->mutable_when()
+               kb.mutable_red_flags(0)
+                   ->mutable_triggers(1)
+                   ->mutable_when()
                    ->set_present("warm");
              },
-             "red_flags[0].triggers[1].when.present", "unknown finding code 'warm'"},
+             "red_flags[0].triggers[1].when.present",
+             "unknown finding code 'warm'"},
         Case{"red_flag_present_on_number",
              [](KnowledgeBase& kb) {
-               kb.mutable_red_flags(0)->mutable_triggers(1)->mutable_when()
+               kb.mutable_red_flags(0)
+                   ->mutable_triggers(1)
+                   ->mutable_when()
                    ->set_present("count");
              },
              "red_flags[0].triggers[1].when.present", "not a bool finding"},
@@ -159,8 +192,10 @@ INSTANTIATE_TEST_SUITE_P(
              "red_flags[0].triggers[0].urgency", "required"},
         Case{"at_least_count_too_big",
              [](KnowledgeBase& kb) {
-               auto* at_least = kb.mutable_red_flags(0)->mutable_triggers(1)
-                                    ->mutable_when()->mutable_at_least();
+               auto* at_least = kb.mutable_red_flags(0)
+                                    ->mutable_triggers(1)
+                                    ->mutable_when()
+                                    ->mutable_at_least();
                at_least->set_count(2);
                at_least->add_criteria()->set_present("hot");
              },
@@ -169,30 +204,42 @@ INSTANTIATE_TEST_SUITE_P(
              [](KnowledgeBase& kb) { kb.mutable_exercises(0)->clear_dosage(); },
              "exercises[0].dosage", "needs a dosage"},
         Case{"dosage_without_source",
-             [](KnowledgeBase& kb) { kb.mutable_exercises(0)->clear_dosage_source(); },
+             [](KnowledgeBase& kb) {
+               kb.mutable_exercises(0)->clear_dosage_source();
+             },
              "exercises[0].dosage_source", "citation is required"},
         Case{"dosage_range_inverted",
              [](KnowledgeBase& kb) {
-               kb.mutable_exercises(0)->mutable_dosage()->mutable_reps()->set_min(12);
+               kb.mutable_exercises(0)
+                   ->mutable_dosage()
+                   ->mutable_reps()
+                   ->set_min(12);
              },
              "exercises[0].dosage.reps", "must not exceed"},
         Case{"protocol_unknown_exercise",
              [](KnowledgeBase& kb) {
-               kb.mutable_protocols(0)->mutable_phases(0)->mutable_exercises(0)
+               kb.mutable_protocols(0)
+                   ->mutable_phases(0)
+                   ->mutable_exercises(0)
                    ->set_exercise_code("plank");
              },
              "protocols[0].phases[0].exercises[0].exercise_code",
              "unknown exercise code 'plank'"},
         Case{"protocol_prescribes_contraindicated",
              [](KnowledgeBase& kb) {
-               kb.mutable_protocols(0)->mutable_phases(0)->add_exercises()
+               kb.mutable_protocols(0)
+                   ->mutable_phases(0)
+                   ->add_exercises()
                    ->set_exercise_code("stretch");
              },
              "protocols[0].phases[0].exercises[1].exercise_code",
              "contraindicated in 'tendon'"},
         Case{"protocol_unknown_condition",
-             [](KnowledgeBase& kb) { kb.mutable_protocols(1)->add_for_conditions("knee"); },
-             "protocols[1].for_conditions[1]", "unknown condition code 'knee'"}),
+             [](KnowledgeBase& kb) {
+               kb.mutable_protocols(1)->add_for_conditions("knee");
+             },
+             "protocols[1].for_conditions[1]",
+             "unknown condition code 'knee'"}),
     [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
 
 TEST(ValidatorTest, ReportsEveryIssueNotJustTheFirst) {

@@ -18,13 +18,15 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/flags_from_env.h"
 #include "engine/engine.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "kb/loader.h"
-#include "common/flags_from_env.h"
 #include "service/assessment_service.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -91,10 +93,10 @@ int Run() {
 
   std::cerr << "medius-server: WARNING: plaintext transport (no TLS); use "
                "only on a trusted host or network\n";
-  std::cout << "medius-server: serving " << kServiceName << " on port "
-            << port << " (" << absl::GetFlag(FLAGS_listen)
-            << "), knowledge base " << (*engine)->version() << " ("
-            << (*engine)->info().date() << ")" << std::endl;
+  std::cout << "medius-server: serving " << kServiceName << " on port " << port
+            << " (" << absl::GetFlag(FLAGS_listen) << "), knowledge base "
+            << (*engine)->version() << " (" << (*engine)->info().date() << ")"
+            << std::endl;
   if (!absl::GetFlag(FLAGS_port_file).empty()) {
     // Written whole under a temporary name, then renamed: a reader never
     // sees a partial port.
@@ -110,9 +112,9 @@ int Run() {
             << (signal_number == SIGTERM ? "SIGTERM" : "SIGINT")
             << ", shutting down" << std::endl;
   health->Shutdown();  // NOT_SERVING for every service from now on
-  server->Shutdown(std::chrono::system_clock::now() +
-                   std::chrono::seconds(
-                       absl::GetFlag(FLAGS_shutdown_grace_seconds)));
+  server->Shutdown(
+      std::chrono::system_clock::now() +
+      std::chrono::seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
   server->Wait();
   std::cout << "medius-server: stopped" << std::endl;
   return 0;
@@ -121,6 +123,14 @@ int Run() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // --help lists this program's own flags (absl's default matches flags by
+  // the program's file name, which ours does not share).
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) {
+    return absl::StrContains(file, "src/server/");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage);
   absl::SetProgramUsageMessage(
       "Medius clinical decision-support server.\n"
       "Usage: medius-server [--listen=HOST:PORT] [--kb_dir=DIR] "

@@ -25,93 +25,215 @@ inline constexpr char kSmallKbText[] = R"pb(
     next_tests_count: 2
     source { expert_opinion: true note: "test fixture" }
   }
-  findings { code: "tender" display_name: "Tender" description: "Press."
-             value_type: VALUE_TYPE_BOOL section: FINDING_SECTION_EXAMINATION }
-  findings { code: "lying" display_name: "Lying" description: "Ask."
-             value_type: VALUE_TYPE_BOOL section: FINDING_SECTION_HISTORY }
-  findings { code: "sls" display_name: "SLS" description: "Stand."
-             value_type: VALUE_TYPE_BOOL section: FINDING_SECTION_EXAMINATION }
-  findings { code: "count" display_name: "Count" description: "Count."
-             value_type: VALUE_TYPE_NUMBER section: FINDING_SECTION_EXAMINATION
-             unit: "tests" min_value: 0 max_value: 6 }
-  findings { code: "fever" display_name: "Fever" description: "Ask."
-             value_type: VALUE_TYPE_BOOL section: FINDING_SECTION_RED_FLAG_SCREEN }
-  findings { code: "hot" display_name: "Hot hip" description: "Look."
-             value_type: VALUE_TYPE_BOOL section: FINDING_SECTION_RED_FLAG_SCREEN }
-  findings { code: "age_years" display_name: "Age" description: "Record."
-             value_type: VALUE_TYPE_NUMBER section: FINDING_SECTION_HISTORY
-             unit: "years" min_value: 0 max_value: 120
-             patient_context: PATIENT_CONTEXT_AGE_YEARS }
-  findings { code: "sex_female" display_name: "Female" description: "Record."
-             value_type: VALUE_TYPE_BOOL section: FINDING_SECTION_HISTORY
-             patient_context: PATIENT_CONTEXT_FEMALE }
-  evidence_groups { id: "local" display_name: "Local signs"
-                    combination: GROUP_COMBINATION_STRONGEST
-                    source { expert_opinion: true note: "correlated" } }
-  conditions {
-    code: "tendon" display_name: "Tendon" category: CONDITION_CATEGORY_TENDINOPATHY
-    prior: 0.5 prior_source { citation: "Prior 2020" }
-    likelihood_ratios { finding_code: "tender" positive: 3 negative: 0.25
-                        group: "local" source { citation: "A 2001" } }
-    likelihood_ratios { finding_code: "lying" positive: 2 negative: 0.5
-                        group: "local" source { expert_opinion: true note: "x" } }
-    likelihood_ratios { finding_code: "sls" positive: 12 negative: 0.6
-                        source { citation: "B 2017" } }
-    likelihood_ratios { finding_code: "sex_female" positive: 1.5 negative: 0.5
-                        source { citation: "C 2007" } }
+  findings {
+    code: "tender"
+    display_name: "Tender"
+    description: "Press."
+    value_type: VALUE_TYPE_BOOL
+    section: FINDING_SECTION_EXAMINATION
+  }
+  findings {
+    code: "lying"
+    display_name: "Lying"
+    description: "Ask."
+    value_type: VALUE_TYPE_BOOL
+    section: FINDING_SECTION_HISTORY
+  }
+  findings {
+    code: "sls"
+    display_name: "SLS"
+    description: "Stand."
+    value_type: VALUE_TYPE_BOOL
+    section: FINDING_SECTION_EXAMINATION
+  }
+  findings {
+    code: "count"
+    display_name: "Count"
+    description: "Count."
+    value_type: VALUE_TYPE_NUMBER
+    section: FINDING_SECTION_EXAMINATION
+    unit: "tests"
+    min_value: 0
+    max_value: 6
+  }
+  findings {
+    code: "fever"
+    display_name: "Fever"
+    description: "Ask."
+    value_type: VALUE_TYPE_BOOL
+    section: FINDING_SECTION_RED_FLAG_SCREEN
+  }
+  findings {
+    code: "hot"
+    display_name: "Hot hip"
+    description: "Look."
+    value_type: VALUE_TYPE_BOOL
+    section: FINDING_SECTION_RED_FLAG_SCREEN
+  }
+  findings {
+    code: "age_years"
+    display_name: "Age"
+    description: "Record."
+    value_type: VALUE_TYPE_NUMBER
+    section: FINDING_SECTION_HISTORY
+    unit: "years"
+    min_value: 0
+    max_value: 120
+    patient_context: PATIENT_CONTEXT_AGE_YEARS
+  }
+  findings {
+    code: "sex_female"
+    display_name: "Female"
+    description: "Record."
+    value_type: VALUE_TYPE_BOOL
+    section: FINDING_SECTION_HISTORY
+    patient_context: PATIENT_CONTEXT_FEMALE
+  }
+  evidence_groups {
+    id: "local"
+    display_name: "Local signs"
+    combination: GROUP_COMBINATION_STRONGEST
+    source { expert_opinion: true note: "correlated" }
   }
   conditions {
-    code: "joint" display_name: "Joint" category: CONDITION_CATEGORY_REFERRED_PAIN
-    prior: 0.2 prior_source { expert_opinion: true note: "guess" }
-    likelihood_ratios { finding_code: "count"
+    code: "tendon"
+    display_name: "Tendon"
+    category: CONDITION_CATEGORY_TENDINOPATHY
+    prior: 0.5
+    prior_source { citation: "Prior 2020" }
+    likelihood_ratios {
+      finding_code: "tender"
+      positive: 3
+      negative: 0.25
+      group: "local"
+      source { citation: "A 2001" }
+    }
+    likelihood_ratios {
+      finding_code: "lying"
+      positive: 2
+      negative: 0.5
+      group: "local"
+      source { expert_opinion: true note: "x" }
+    }
+    likelihood_ratios {
+      finding_code: "sls"
+      positive: 12
+      negative: 0.6
+      source { citation: "B 2017" }
+    }
+    likelihood_ratios {
+      finding_code: "sex_female"
+      positive: 1.5
+      negative: 0.5
+      source { citation: "C 2007" }
+    }
+  }
+  conditions {
+    code: "joint"
+    display_name: "Joint"
+    category: CONDITION_CATEGORY_REFERRED_PAIN
+    prior: 0.2
+    prior_source { expert_opinion: true note: "guess" }
+    likelihood_ratios {
+      finding_code: "count"
       bands { max: 3 ratio: 0.1 label: "0-2" }
       bands { min: 3 ratio: 4 label: ">= 3" }
-      source { citation: "D 2005" } }
-    likelihood_ratios { finding_code: "tender" positive: 0.5
-                        source { citation: "E 2010" } }
-    likelihood_ratios { finding_code: "age_years"
+      source { citation: "D 2005" }
+    }
+    likelihood_ratios {
+      finding_code: "tender"
+      positive: 0.5
+      source { citation: "E 2010" }
+    }
+    likelihood_ratios {
+      finding_code: "age_years"
       bands { min: 50 ratio: 2 label: "over 50" }
-      source { citation: "F 1991" } }
+      source { citation: "F 1991" }
+    }
   }
   red_flags {
-    code: "infection" display_name: "Infection"
+    code: "infection"
+    display_name: "Infection"
     triggers {
-      when { all_of { criteria { present: "fever" } criteria { present: "hot" } } }
-      urgency: URGENCY_EMERGENCY refer_to: REFERRAL_DESTINATION_EMERGENCY_DEPARTMENT
-      action: "Go to ED." rationale: "Septic joint." source { citation: "G 2020" }
+      when {
+        all_of {
+          criteria { present: "fever" }
+          criteria { present: "hot" }
+        }
+      }
+      urgency: URGENCY_EMERGENCY
+      refer_to: REFERRAL_DESTINATION_EMERGENCY_DEPARTMENT
+      action: "Go to ED."
+      rationale: "Septic joint."
+      source { citation: "G 2020" }
     }
     triggers {
       when { present: "hot" }
-      urgency: URGENCY_SAME_DAY refer_to: REFERRAL_DESTINATION_GP_SAME_DAY
-      action: "See GP today." rationale: "Hot joint." source { citation: "G 2020" }
+      urgency: URGENCY_SAME_DAY
+      refer_to: REFERRAL_DESTINATION_GP_SAME_DAY
+      action: "See GP today."
+      rationale: "Hot joint."
+      source { citation: "G 2020" }
     }
   }
   exercises {
-    code: "bridge" display_name: "Bridge" instructions: "Lift."
-    dosage { reps { min: 10 max: 10 } sets { min: 1 max: 2 } frequency: "daily" }
-    dosage_source { citation: "LEAP 2016" } suits: "tendon"
+    code: "bridge"
+    display_name: "Bridge"
+    instructions: "Lift."
+    dosage {
+      reps { min: 10 max: 10 }
+      sets { min: 1 max: 2 }
+      frequency: "daily"
+    }
+    dosage_source { citation: "LEAP 2016" }
+    suits: "tendon"
   }
   exercises {
-    code: "stretch" display_name: "Stretch" instructions: "Pull."
-    dosage { hold_seconds { min: 30 max: 30 } frequency: "daily" }
+    code: "stretch"
+    display_name: "Stretch"
+    instructions: "Pull."
+    dosage {
+      hold_seconds { min: 30 max: 30 }
+      frequency: "daily"
+    }
     dosage_source { citation: "H 2019" }
-    contraindications { condition_code: "tendon" reason: "compresses"
-                        source { citation: "I 2020" } }
+    contraindications {
+      condition_code: "tendon"
+      reason: "compresses"
+      source { citation: "I 2020" }
+    }
   }
   protocols {
-    code: "tendon_rehab" display_name: "Tendon rehab" for_conditions: "tendon"
-    summary: "Load." source { citation: "LEAP 2016" }
-    phases { name: "Isometric" goal: "Settle" exercises { exercise_code: "bridge" } }
+    code: "tendon_rehab"
+    display_name: "Tendon rehab"
+    for_conditions: "tendon"
+    summary: "Load."
+    source { citation: "LEAP 2016" }
+    phases {
+      name: "Isometric"
+      goal: "Settle"
+      exercises { exercise_code: "bridge" }
+    }
     advice: "Avoid crossing legs."
   }
   protocols {
-    code: "joint_rehab" display_name: "Joint rehab" for_conditions: "joint"
-    summary: "Treat the joint." source { citation: "ACR 2019" }
-    phases { name: "Mobility"
-             exercises { exercise_code: "bridge" }
-             exercises { exercise_code: "stretch"
-                         dosage { hold_seconds { min: 20 max: 20 } frequency: "twice daily" }
-                         dosage_source { expert_opinion: true note: "shorter hold" } } }
+    code: "joint_rehab"
+    display_name: "Joint rehab"
+    for_conditions: "joint"
+    summary: "Treat the joint."
+    source { citation: "ACR 2019" }
+    phases {
+      name: "Mobility"
+      exercises { exercise_code: "bridge" }
+      exercises {
+        exercise_code: "stretch"
+        dosage {
+          hold_seconds { min: 20 max: 20 }
+          frequency: "twice daily"
+        }
+        dosage_source { expert_opinion: true note: "shorter hold" }
+      }
+    }
   }
 )pb";
 

@@ -32,7 +32,8 @@ std::string ReadFile(const std::string& path) {
 
 std::string KbVersion() {
   // The version as written in the shipped knowledge base.
-  std::string text = ReadFile(std::string(MEDIUS_KB_DIR) + "/version.textproto");
+  std::string text =
+      ReadFile(std::string(MEDIUS_KB_DIR) + "/version.textproto");
   size_t at = text.find("version: \"");
   return text.substr(at + 10, text.find('"', at + 10) - at - 10);
 }
@@ -61,7 +62,8 @@ class ServerE2eTest : public ::testing::Test {
   HealthCheckResponse::ServingStatus Health(grpc::Status* status) {
     auto health = grpc::health::v1::Health::NewStub(channel_);
     grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(5));
     grpc::health::v1::HealthCheckRequest request;
     request.set_service("medius.v1.AssessmentService");
     HealthCheckResponse response;
@@ -90,7 +92,8 @@ TEST_F(ServerE2eTest, AssessReturnsARankedDifferentialWithEvidence) {
   EXPECT_EQ(response.differential(0).condition_code(), "gluteal_tendinopathy");
   EXPECT_GT(response.differential(0).evidence_size(), 3);
   EXPECT_TRUE(response.red_flags().empty());
-  EXPECT_EQ(response.protocol().status(), medius::v1::PROTOCOL_STATUS_RECOMMENDED);
+  EXPECT_EQ(response.protocol().status(),
+            medius::v1::PROTOCOL_STATUS_RECOMMENDED);
 }
 
 TEST_F(ServerE2eTest, MalformedRequestIsInvalidArgumentNamingTheField) {
@@ -142,9 +145,9 @@ TEST_F(ServerE2eTest, HealthIsServingThenGracefulShutdownExitsZero) {
 
 TEST_F(ServerE2eTest, CliPrintsAReadableReport) {
   std::string output;
-  int code = RunCommand(std::string(MEDIUS_CLI_BINARY) + " --server=" +
-                            server_.address() + " assess " + MEDIUS_EXAMPLES_DIR +
-                            "/gluteal_tendinopathy.json",
+  int code = RunCommand(std::string(MEDIUS_CLI_BINARY) +
+                            " --server=" + server_.address() + " assess " +
+                            MEDIUS_EXAMPLES_DIR + "/gluteal_tendinopathy.json",
                         &output);
   EXPECT_EQ(code, 0) << output;
   EXPECT_THAT(output, HasSubstr("Knowledge base " + KbVersion()));
@@ -153,16 +156,17 @@ TEST_F(ServerE2eTest, CliPrintsAReadableReport) {
   EXPECT_LT(output.find("RED FLAGS"), output.find("DIFFERENTIAL"));
   EXPECT_LT(output.find("DIFFERENTIAL"), output.find("EXERCISE PROTOCOL"));
 
-  code = RunCommand(std::string(MEDIUS_CLI_BINARY) + " --server=" +
-                        server_.address() + " health",
+  code = RunCommand(std::string(MEDIUS_CLI_BINARY) +
+                        " --server=" + server_.address() + " health",
                     &output);
   EXPECT_EQ(code, 0) << output;
   EXPECT_THAT(output, HasSubstr("SERVING"));
 
-  code = RunCommand("echo '{\"findings\":[{\"code\":\"x\",\"present\":true}]}' | " +
-                        std::string(MEDIUS_CLI_BINARY) + " --server=" +
-                        server_.address() + " assess -",
-                    &output);
+  code = RunCommand(
+      "echo '{\"findings\":[{\"code\":\"x\",\"present\":true}]}' | " +
+          std::string(MEDIUS_CLI_BINARY) + " --server=" + server_.address() +
+          " assess -",
+      &output);
   EXPECT_EQ(code, 1);
   EXPECT_THAT(output, HasSubstr("INVALID_ARGUMENT"));
   EXPECT_THAT(output, HasSubstr("findings[0].code"));

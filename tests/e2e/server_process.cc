@@ -31,9 +31,8 @@ bool ServerProcess::Start(const std::vector<std::string>& args) {
   char pattern[] = "/tmp/medius-e2e-XXXXXX";
   dir_ = mkdtemp(pattern);
   std::string port_file = dir_ + "/port";
-  std::vector<std::string> argv_strings = {MEDIUS_SERVER_BINARY,
-                                           "--listen=127.0.0.1:0",
-                                           "--port_file=" + port_file};
+  std::vector<std::string> argv_strings = {
+      MEDIUS_SERVER_BINARY, "--listen=127.0.0.1:0", "--port_file=" + port_file};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   // Everything the child needs is prepared before fork: between fork and
   // exec a multi-threaded process may only make async-signal-safe calls.
@@ -99,7 +98,8 @@ int RunCommand(const std::string& command, std::string* output) {
   char buffer[4096];
   size_t n;
   output->clear();
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) output->append(buffer, n);
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0)
+    output->append(buffer, n);
   int status = pclose(pipe);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

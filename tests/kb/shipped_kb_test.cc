@@ -17,7 +17,8 @@ namespace {
 using medius::v1::KnowledgeBase;
 
 KnowledgeBase Shipped() {
-  absl::StatusOr<KnowledgeBase> kb = medius::kb::LoadKnowledgeBase(MEDIUS_KB_DIR);
+  absl::StatusOr<KnowledgeBase> kb =
+      medius::kb::LoadKnowledgeBase(MEDIUS_KB_DIR);
   EXPECT_TRUE(kb.ok()) << kb.status();
   return kb.ok() ? *kb : KnowledgeBase();
 }
@@ -27,7 +28,8 @@ bool Cited(const medius::v1::Source& s) {
 }
 
 TEST(ShippedKnowledgeBaseTest, LoadsWithZeroIssuesAndBuildsAnEngine) {
-  absl::StatusOr<KnowledgeBase> kb = medius::kb::LoadKnowledgeBase(MEDIUS_KB_DIR);
+  absl::StatusOr<KnowledgeBase> kb =
+      medius::kb::LoadKnowledgeBase(MEDIUS_KB_DIR);
   ASSERT_TRUE(kb.ok()) << kb.status();
   auto engine = medius::engine::Engine::Create(*kb);
   ASSERT_TRUE(engine.ok()) << engine.status();
@@ -60,7 +62,8 @@ TEST(ShippedKnowledgeBaseTest, DefinesEveryPublishedCodeWithItsType) {
       ASSERT_TRUE(findings.contains(code)) << "finding not defined: " << code;
       EXPECT_EQ(findings[code], parts[2]) << "value type changed: " << code;
     } else if (kind == "condition") {
-      EXPECT_TRUE(conditions.contains(code)) << "condition not defined: " << code;
+      EXPECT_TRUE(conditions.contains(code))
+          << "condition not defined: " << code;
     } else if (kind == "red_flag") {
       EXPECT_TRUE(red_flags.contains(code)) << "red flag not defined: " << code;
     } else {
@@ -88,7 +91,8 @@ TEST(ShippedKnowledgeBaseTest, EveryNumberCitesASourceOrExpertOpinion) {
     for (const auto& phase : p.phases()) {
       for (const auto& x : phase.exercises()) {
         if (x.has_dosage()) {
-          EXPECT_TRUE(Cited(x.dosage_source())) << p.code() << " " << x.exercise_code();
+          EXPECT_TRUE(Cited(x.dosage_source()))
+              << p.code() << " " << x.exercise_code();
         }
       }
     }

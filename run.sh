@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Medius: one entry point for a newcomer on a fresh Debian machine.
+#
+#   ./run.sh demo    install dependencies, build, start the server, run a demo
+#                    assessment with the CLI, stop the server
+#   ./run.sh test    install dependencies, build, run the whole test suite
+#   ./run.sh build   install dependencies and build only
+#   ./run.sh serve   build and run the server in the foreground
+#                    (MEDIUS_* environment variables configure it)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+BUILD_DIR=${BUILD_DIR:-build}
+PACKAGES=(cmake make g++ protobuf-compiler libprotobuf-dev protobuf-compiler-grpc
+          libgrpc++-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev)
+
+install_dependencies() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+      missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "run.sh: installing ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build() {
+  install_dependencies
+  cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$BUILD_DIR" -j"$(nproc)"
+}
+
+run_tests() {
+  build
+  ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$(nproc)"
+}
+
+demo() {
+  build
+  # Global, not local: the EXIT trap runs after this function has returned.
+  local port
+  tmp=$(mktemp -d)
+  "$BUILD_DIR/src/server/medius-server" --listen=127.0.0.1:0 --kb_dir=knowledge \
+    --port_file="$tmp/port" >"$tmp/server.log" 2>&1 &
+  server_pid=$!
+  trap 'kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+  for _ in $(seq 100); do
+    [ -s "$tmp/port" ] && break
+    kill -0 "$server_pid" 2>/dev/null || { cat "$tmp/server.log"; exit 1; }
+    sleep 0.1
+  done
+  port=$(cat "$tmp/port")
+  cat "$tmp/server.log"
+  local cli=("$BUILD_DIR/src/cli/medius" --server="127.0.0.1:$port")
+  echo
+  echo "\$ medius health"
+  "${cli[@]}" health
+  echo
+  echo "\$ medius assess examples/gluteal_tendinopathy.json"
+  "${cli[@]}" assess examples/gluteal_tendinopathy.json
+}
+
+serve() {
+  build
+  exec "$BUILD_DIR/src/server/medius-server" "$@"
+}
+
+case "${1:-}" in
+  demo) demo ;;
+  test) run_tests ;;
+  build) build ;;
+  serve) shift; serve "$@" ;;
+  *) sed -n '2,10p' "$0"; exit 2 ;;
+esac

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The example configuration the systemd unit uses must be one the server
+# understands: every variable is a documented medius-server setting, the
+# server starts with it, and the unit points at the installed paths.
+# Usage: env_file_test.sh SERVER_BINARY SOURCE_DIR
+set -euo pipefail
+server=$1
+src=$2
+env_file="$src/deploy/medius.env"
+unit="$src/deploy/medius-server.service"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+help=$("$server" --help 2>&1 || true)
+vars=$(grep -E '^[A-Z_]+=' "$env_file" | cut -d= -f1)
+[ -n "$vars" ] || fail "no variables in $env_file"
+for v in $vars; do
+  grep -q "$v" <<<"$help" || fail "$v is not a medius-server setting (--help)"
+done
+
+grep -q '^EnvironmentFile=/etc/medius/medius.env$' "$unit" || fail "unit does not read /etc/medius/medius.env"
+grep -q '^ExecStart=/usr/local/bin/medius-server$' "$unit" || fail "unit ExecStart is not the installed binary"
+grep -q '^MEDIUS_KB_DIR=/usr/local/share/medius/knowledge$' "$env_file" || fail "env file KB dir is not the installed one"
+
+# Start the server with the file's settings, changing only what a test host
+# needs: a free port and the knowledge base from the source tree.
+tmp=$(mktemp -d)
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+(
+  set -a
+  # shellcheck disable=SC1090
+  . "$env_file"
+  MEDIUS_LISTEN=127.0.0.1:0
+  MEDIUS_KB_DIR="$src/knowledge"
+  MEDIUS_PORT_FILE="$tmp/port"
+  exec "$server"
+) >"$tmp/log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+  [ -s "$tmp/port" ] && break
+  kill -0 "$pid" 2>/dev/null || { cat "$tmp/log"; fail "server exited with the example configuration"; }
+  sleep 0.1
+done
+[ -s "$tmp/port" ] || fail "server did not start"
+kill -TERM "$pid"
+wait "$pid" || fail "server did not exit 0 on SIGTERM"
+echo "PASS: deploy/medius.env drives medius-server"
