@@ -19,8 +19,6 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/flags/usage_config.h"
-#include "absl/strings/match.h"
 #include "cli/report.h"
 #include "common/flags_from_env.h"
 #include "google/protobuf/util/json_util.h"
@@ -151,15 +149,9 @@ int Health() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // --help lists this program's own flags (absl's default matches flags by
-  // the program's file name, which ours does not share).
-  absl::FlagsUsageConfig usage;
-  usage.contains_help_flags = [](absl::string_view file) {
-    return absl::StrContains(file, "src/cli/");
-  };
-  usage.contains_helpshort_flags = usage.contains_help_flags;
-  absl::SetFlagsUsageConfig(usage);
-  absl::SetProgramUsageMessage(
+  medius::common::SetUsage(
+      "src/cli/",
+
       "Medius command-line client.\n"
       "Usage:\n"
       "  medius [--server=HOST:PORT] [--json] assess [FILE|-]\n"

@@ -5,6 +5,9 @@
 
 #include "absl/flags/commandlineflag.h"
 #include "absl/flags/reflection.h"
+#include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 
 namespace medius::common {
 
@@ -21,6 +24,17 @@ void ApplyEnvironmentDefaults(
       std::exit(2);
     }
   }
+}
+
+void SetUsage(const char* source_dir, const char* message) {
+  absl::FlagsUsageConfig usage;
+  std::string dir = source_dir;
+  usage.contains_help_flags = [dir](absl::string_view file) {
+    return absl::StrContains(file, dir);
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage);
+  absl::SetProgramUsageMessage(message);
 }
 
 }  // namespace medius::common

@@ -17,6 +17,11 @@ namespace medius::common {
 void ApplyEnvironmentDefaults(
     const std::vector<std::pair<std::string, std::string>>& flag_to_env);
 
+// Sets the program's usage message and makes --help list the flags defined
+// in source files whose path contains `source_dir` (absl's default matches
+// flags by the program's file name, which ours do not share).
+void SetUsage(const char* source_dir, const char* message);
+
 }  // namespace medius::common
 
 #endif  // MEDIUS_COMMON_FLAGS_FROM_ENV_H_

@@ -3,20 +3,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/assessment_parts.h"
+#include "engine/source_text.h"
 
 namespace medius::engine {
-namespace {
-
-std::string Citation(const medius::v1::Source& source) {
-  if (!source.expert_opinion()) return source.citation();
-  if (source.citation().empty()) {
-    return absl::StrCat("Expert opinion: ", source.note());
-  }
-  return absl::StrCat("Expert opinion: ", source.note(), " (",
-                      source.citation(), ")");
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::vector<RankedCondition> RankConditions(const CompiledKb& kb,
                                             const Observations& observations) {
@@ -45,7 +35,7 @@ medius::v1::DifferentialEntry ToDifferentialEntry(
   entry.set_category(def.category());
   entry.set_probability(ranked.score.probability);
   entry.set_prior_probability(def.prior());
-  entry.set_prior_source(Citation(def.prior_source()));
+  entry.set_prior_source(SourceText(def.prior_source()));
   entry.set_prior_expert_opinion(def.prior_source().expert_opinion());
   for (const ScoredEvidence& scored : ranked.score.evidence) {
     const CompiledLr& lr = *scored.lr;
@@ -65,7 +55,7 @@ medius::v1::DifferentialEntry ToDifferentialEntry(
         scored.band != nullptr && scored.band->def->has_source()
             ? scored.band->def->source()
             : lr.def->source();
-    e->set_source(Citation(source));
+    e->set_source(SourceText(source));
     e->set_expert_opinion(source.expert_opinion());
     e->set_group(lr.def->group());
     std::string note = scored.note;

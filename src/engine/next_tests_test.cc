@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "engine/assessment_parts.h"
+#include "engine/compiled_kb_fixture.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/test_kb.h"
@@ -14,19 +15,11 @@
 namespace medius::engine {
 namespace {
 
-class NextTestsTest : public ::testing::Test {
+class NextTestsTest : public CompiledKbTest {
  protected:
-  void SetUp() override {
-    auto compiled = Compile(medius::testing::SmallKb());
-    ASSERT_TRUE(compiled.ok()) << compiled.status();
-    kb_ = std::move(*compiled);
-    obs_.assign(kb_->kb.findings_size(), Observation{});
-  }
   std::vector<medius::v1::SuggestedTest> Suggest() {
     return SuggestNextTests(*kb_, obs_, RankConditions(*kb_, obs_));
   }
-  std::unique_ptr<const CompiledKb> kb_;
-  Observations obs_;
 };
 
 TEST_F(NextTestsTest, RanksByChangeToTheLeadingConditions) {
@@ -41,7 +34,7 @@ TEST_F(NextTestsTest, RanksByChangeToTheLeadingConditions) {
 }
 
 TEST_F(NextTestsTest, AssessedFindingsAreNotSuggested) {
-  obs_[kb_->finding_index.at("tender")] = {Observed::kAbsent, 0};
+  Set("tender", Observed::kAbsent);
   auto tests = Suggest();
   ASSERT_FALSE(tests.empty());
   for (const auto& t : tests) EXPECT_NE(t.finding_code(), "tender");

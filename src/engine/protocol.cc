@@ -3,14 +3,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/assessment_parts.h"
+#include "engine/source_text.h"
 
 namespace medius::engine {
 namespace {
-
-std::string Citation(const medius::v1::Source& source) {
-  if (!source.expert_opinion()) return source.citation();
-  return absl::StrCat("Expert opinion: ", source.note());
-}
 
 std::string Percent(double p) {
   return absl::StrCat(static_cast<int>(p * 100 + 0.5), "%");
@@ -87,7 +83,7 @@ medius::v1::ExerciseProtocol BuildProtocol(
   out.add_for_conditions(leading.condition->def->code());
   out.set_summary(protocol->summary());
   *out.mutable_advice() = protocol->advice();
-  out.set_source(Citation(protocol->source()));
+  out.set_source(SourceText(protocol->source()));
   for (const auto& phase_def : protocol->phases()) {
     medius::v1::Phase* phase = out.add_phases();
     phase->set_name(phase_def.name());
@@ -115,7 +111,7 @@ medius::v1::ExerciseProtocol BuildProtocol(
       *rx->mutable_dosage() = override_dose ? pe.dosage() : exercise.dosage();
       const auto& source =
           override_dose ? pe.dosage_source() : exercise.dosage_source();
-      rx->set_dosage_source(Citation(source));
+      rx->set_dosage_source(SourceText(source));
       rx->set_dosage_expert_opinion(source.expert_opinion());
     }
   }

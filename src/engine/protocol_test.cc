@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "engine/assessment_parts.h"
+#include "engine/compiled_kb_fixture.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "testing/test_kb.h"
@@ -11,17 +12,8 @@
 namespace medius::engine {
 namespace {
 
-class ProtocolTest : public ::testing::Test {
+class ProtocolTest : public CompiledKbTest {
  protected:
-  void SetUp() override {
-    auto compiled = Compile(medius::testing::SmallKb());
-    ASSERT_TRUE(compiled.ok()) << compiled.status();
-    kb_ = std::move(*compiled);
-    obs_.assign(kb_->kb.findings_size(), Observation{});
-  }
-  void Set(const std::string& code, Observed state, double number = 0) {
-    obs_[kb_->finding_index.at(code)] = {state, number};
-  }
   medius::v1::ExerciseProtocol Build(
       const std::vector<medius::v1::RedFlag>& flags = {}) {
     return BuildProtocol(*kb_, RankConditions(*kb_, obs_), flags);
@@ -33,8 +25,6 @@ class ProtocolTest : public ::testing::Test {
         codes.push_back(e.exercise_code());
     return codes;
   }
-  std::unique_ptr<const CompiledKb> kb_;
-  Observations obs_;
 };
 
 TEST_F(ProtocolTest, LeadingConditionGetsItsProtocol) {

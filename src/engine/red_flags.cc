@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <utility>
 
+#include "engine/source_text.h"
+
 namespace medius::engine {
 namespace {
 
@@ -109,10 +111,7 @@ std::vector<medius::v1::RedFlag> EvaluateRedFlags(
     for (std::string& code : because) flag.add_triggered_by(std::move(code));
     flag.set_rationale(fired->def->rationale());
     flag.set_action(fired->def->action());
-    const auto& source = fired->def->source();
-    flag.add_sources(source.expert_opinion()
-                         ? "Expert opinion: " + source.note()
-                         : source.citation());
+    flag.add_sources(SourceText(fired->def->source()));
   }
   std::sort(flags.begin(), flags.end(),
             [](const medius::v1::RedFlag& a, const medius::v1::RedFlag& b) {

@@ -2,7 +2,7 @@
 
 #include <memory>
 
-#include "engine/compiled_kb.h"
+#include "engine/compiled_kb_fixture.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
@@ -14,17 +14,8 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-class RedFlagsTest : public ::testing::Test {
+class RedFlagsTest : public CompiledKbTest {
  protected:
-  void SetUp() override {
-    auto compiled = Compile(medius::testing::SmallKb());
-    ASSERT_TRUE(compiled.ok()) << compiled.status();
-    kb_ = std::move(*compiled);
-    obs_.assign(kb_->kb.findings_size(), Observation{});
-  }
-  void Set(const std::string& code, Observed state, double number = 0) {
-    obs_[kb_->finding_index.at(code)] = {state, number};
-  }
   std::vector<medius::v1::RedFlag> Flags() {
     return EvaluateRedFlags(*kb_, obs_, patient_);
   }
@@ -42,8 +33,6 @@ class RedFlagsTest : public ::testing::Test {
     return Evaluate(*kb_, Criterion(text), obs_, patient_, &because);
   }
 
-  std::unique_ptr<const CompiledKb> kb_;
-  Observations obs_;
   PatientContext patient_;
 };
 

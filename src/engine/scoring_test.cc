@@ -6,34 +6,18 @@
 
 #include <memory>
 
-#include "engine/compiled_kb.h"
+#include "engine/compiled_kb_fixture.h"
 #include "gtest/gtest.h"
 #include "testing/test_kb.h"
 
 namespace medius::engine {
 namespace {
 
-class ScoringTest : public ::testing::Test {
+class ScoringTest : public CompiledKbTest {
  protected:
-  void SetUp() override { Recompile(medius::testing::SmallKb()); }
-
-  void Recompile(medius::v1::KnowledgeBase kb) {
-    auto compiled = Compile(std::move(kb));
-    ASSERT_TRUE(compiled.ok()) << compiled.status();
-    kb_ = std::move(*compiled);
-    obs_.assign(kb_->kb.findings_size(), Observation{});
-  }
-
-  void Set(const std::string& code, Observed state, double number = 0) {
-    obs_[kb_->finding_index.at(code)] = {state, number};
-  }
-
   ConditionScore Score(int condition) {
     return ScoreCondition(*kb_, kb_->conditions[condition], obs_);
   }
-
-  std::unique_ptr<const CompiledKb> kb_;
-  Observations obs_;
 };
 
 TEST_F(ScoringTest, NothingAssessedLeavesThePrior) {

@@ -18,8 +18,6 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/flags/usage_config.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/flags_from_env.h"
 #include "engine/engine.h"
@@ -123,15 +121,9 @@ int Run() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // --help lists this program's own flags (absl's default matches flags by
-  // the program's file name, which ours does not share).
-  absl::FlagsUsageConfig usage;
-  usage.contains_help_flags = [](absl::string_view file) {
-    return absl::StrContains(file, "src/server/");
-  };
-  usage.contains_helpshort_flags = usage.contains_help_flags;
-  absl::SetFlagsUsageConfig(usage);
-  absl::SetProgramUsageMessage(
+  medius::common::SetUsage(
+      "src/server/",
+
       "Medius clinical decision-support server.\n"
       "Usage: medius-server [--listen=HOST:PORT] [--kb_dir=DIR] "
       "[--reflection] [--port_file=FILE]\n"
