@@ -6,6 +6,7 @@
 #ifndef MEDIUS_ENGINE_ASSESSMENT_PARTS_H_
 #define MEDIUS_ENGINE_ASSESSMENT_PARTS_H_
 
+#include <string>
 #include <vector>
 
 #include "engine/compiled_kb.h"
@@ -39,6 +40,14 @@ std::vector<medius::v1::SuggestedTest> SuggestNextTests(
 medius::v1::ExerciseProtocol BuildProtocol(
     const CompiledKb& kb, const std::vector<RankedCondition>& ranked,
     const std::vector<medius::v1::RedFlag>& red_flags);
+
+// Caveats for the clinician: too few findings assessed, no condition likely,
+// or the two leading conditions not yet separated.
+std::vector<std::string> BuildNotes(
+    const CompiledKb& kb, const Observations& observations,
+    const std::vector<RankedCondition>& ranked,
+    const std::vector<medius::v1::RedFlag>& red_flags,
+    const std::vector<medius::v1::SuggestedTest>& next_tests);
 
 // Red flags at or above this urgency withhold the protocol: the patient
 // needs a medical opinion before loading the hip.

@@ -56,18 +56,6 @@ medius::v1::KnowledgeBaseInfo BuildInfo(const medius::v1::KnowledgeBase& kb) {
   return info;
 }
 
-int CountAssessed(const CompiledKb& kb, const Observations& observations) {
-  int count = 0;
-  for (size_t i = 0; i < observations.size(); ++i) {
-    if (observations[i].state != Observed::kUnassessed &&
-        kb.finding(static_cast<int>(i)).patient_context() ==
-            medius::v1::PATIENT_CONTEXT_UNSPECIFIED) {
-      ++count;
-    }
-  }
-  return count;
-}
-
 }  // namespace
 
 Engine::Engine(std::unique_ptr<const CompiledKb> kb,
@@ -137,20 +125,10 @@ absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
   }
   *response.mutable_protocol() = BuildProtocol(*kb_, ranked, red_flags);
 
-  const auto& settings = kb_->kb.settings();
-  int assessed = CountAssessed(*kb_, observations);
-  if (assessed < static_cast<int>(settings.min_findings_for_confidence())) {
-    response.add_notes(absl::StrCat(
-        "Only ", assessed, " finding(s) assessed (fewer than ",
-        settings.min_findings_for_confidence(),
-        "): low confidence; the probabilities are close to the priors. "
-        "See next tests."));
-  }
-  if (!red_flags.empty()) {
-    response.add_notes(absl::StrCat(
-        red_flags.size(),
-        " red flag(s) raised: act on the referral(s) before treating the "
-        "differential."));
+  for (auto& note : BuildNotes(
+           *kb_, observations, ranked, red_flags,
+           {response.next_tests().begin(), response.next_tests().end()})) {
+    response.add_notes(std::move(note));
   }
   return response;
 }

@@ -126,6 +126,45 @@ TEST(EngineTest, FewFindingsAddALowConfidenceNote) {
   EXPECT_THAT(engine->Assess(Request())->notes(), ::testing::IsEmpty());
 }
 
+AssessRequest With(std::vector<std::pair<const char*, double>> numbers,
+                   std::vector<std::pair<const char*, bool>> bools) {
+  AssessRequest r;
+  for (auto& [code, n] : numbers) {
+    auto* f = r.add_findings();
+    f->set_code(code);
+    f->set_number(n);
+  }
+  for (auto& [code, present] : bools) {
+    auto* f = r.add_findings();
+    f->set_code(code);
+    f->set_present(present);
+  }
+  return r;
+}
+
+TEST(EngineTest, CloseLeadingConditionsAddANotSeparatedNote) {
+  auto engine = TestEngine();
+  // tendon: lying 2 -> 2/3; joint: 0.25 x count 4 x age 2 -> 2/3.
+  AssessRequest request = With({{"count", 4}}, {{"lying", true}});
+  request.mutable_patient()->set_age_years(60);
+  auto response = engine->Assess(request);
+  ASSERT_TRUE(response.ok());
+  EXPECT_THAT(response->notes(),
+              ::testing::Contains(HasSubstr(
+                  "Joint (67%) and Tendon (67%) are not yet separated")));
+  EXPECT_THAT(response->notes(),
+              ::testing::Contains(HasSubstr("Most useful next: ")));
+}
+
+TEST(EngineTest, NoLikelyConditionIsANoteNotAnError) {
+  auto engine = TestEngine();
+  auto response = engine->Assess(With({}, {{"tender", false}}));
+  ASSERT_TRUE(response.ok());
+  EXPECT_THAT(response->notes(),
+              ::testing::Contains(HasSubstr("No condition is likely yet")));
+  EXPECT_EQ(response->protocol().status(), medius::v1::PROTOCOL_STATUS_NONE);
+}
+
 TEST(EngineTest, OutputIsIdenticalAcrossRunsOrderAndThreads) {
   auto engine = TestEngine();
   AssessRequest request = Request();

@@ -1,3 +1,12 @@
+// Next tests by expected information gain about the two leading conditions.
+//
+// For one condition with current probability p, a test's possible results
+// give post-test probabilities; we take the highest (p_hi) and lowest (p_lo).
+// Bayes consistency (p = q p_hi + (1 - q) p_lo) gives q, the chance of the
+// "high" result implied by the model itself, so no extra prevalence data is
+// needed. When the knowledge base gives a likelihood ratio for only one
+// direction, p sits at an end of [p_lo, p_hi] and q is undefined; we then
+// assume an even chance (q = 0.5), which is stated in the reason.
 #include <algorithm>
 #include <cmath>
 #include <set>
@@ -14,7 +23,8 @@ namespace {
 
 // How many leading conditions a next test is chosen to separate.
 constexpr size_t kLeadingConditions = 2;
-// A test that moves no leading condition by at least this is not suggested.
+// A test expected to move the leading conditions by less than this (summed
+// absolute probability) is not worth suggesting.
 constexpr double kMinUsefulChange = 0.01;
 
 struct Outcome {
@@ -22,8 +32,8 @@ struct Outcome {
   std::string label;
 };
 
-// The distinct results a test could give for `condition`: present/absent
-// for a bool finding, one value per band for a number finding.
+// The distinct results a test could give for `condition`: positive and
+// negative for a bool finding, one value per band for a number finding.
 std::vector<Outcome> PossibleOutcomes(const CompiledKb& kb, int finding,
                                       const CompiledCondition& condition) {
   const auto& def = kb.finding(finding);
@@ -43,15 +53,55 @@ std::vector<Outcome> PossibleOutcomes(const CompiledKb& kb, int finding,
   return outcomes;
 }
 
+double Entropy(double p) {
+  if (p <= 0 || p >= 1) return 0;
+  return -(p * std::log2(p) + (1 - p) * std::log2(1 - p));
+}
+
 std::string Percent(double p) {
   return absl::StrCat(static_cast<int>(std::lround(p * 100)), "%");
 }
 
 struct Candidate {
   int finding = -1;
-  double change = 0;
+  double information_gain = 0;
+  double expected_change = 0;
   std::vector<std::string> reasons;
 };
+
+// Adds what `finding` is expected to tell about one leading condition.
+void Evaluate(const CompiledKb& kb, const RankedCondition& ranked, int finding,
+              const Observations& observations, Observations& scratch,
+              Candidate& candidate) {
+  const CompiledCondition& condition = *ranked.condition;
+  const double p = ranked.score.probability;
+  std::vector<Outcome> outcomes = PossibleOutcomes(kb, finding, condition);
+  const Outcome* high = nullptr;
+  const Outcome* low = nullptr;
+  double p_hi = 0, p_lo = 1;
+  for (const Outcome& outcome : outcomes) {
+    scratch[finding] = outcome.observation;
+    double post = ScoreCondition(kb, condition, scratch).probability;
+    if (high == nullptr || post > p_hi) high = &outcome, p_hi = post;
+    if (low == nullptr || post < p_lo) low = &outcome, p_lo = post;
+  }
+  scratch[finding] = observations[finding];
+  if (high == nullptr || p_hi - p_lo < kMinUsefulChange) return;
+
+  const double margin = 1e-9 * (p_hi - p_lo);
+  const bool consistent = p > p_lo + margin && p < p_hi - margin;
+  const double q = consistent ? (p - p_lo) / (p_hi - p_lo) : 0.5;
+  candidate.information_gain +=
+      std::max(0.0, Entropy(p) - q * Entropy(p_hi) - (1 - q) * Entropy(p_lo));
+  candidate.expected_change +=
+      q * std::fabs(p_hi - p) + (1 - q) * std::fabs(p - p_lo);
+  candidate.reasons.push_back(absl::StrCat(
+      condition.def->display_name(), " ", Percent(p), " now: ", high->label,
+      " -> ", Percent(p_hi), ", ", low->label, " -> ", Percent(p_lo),
+      consistent ? absl::StrCat(" (", high->label, " expected in about ",
+                                Percent(q), ")")
+                 : " (chance of each result unknown; assumed even)"));
+}
 
 }  // namespace
 
@@ -73,34 +123,20 @@ std::vector<medius::v1::SuggestedTest> SuggestNextTests(
   Observations scratch = observations;
   std::vector<Candidate> candidates;
   for (int finding : findings) {
-    Candidate candidate{finding, 0, {}};
+    Candidate candidate;
+    candidate.finding = finding;
     for (size_t i = 0; i < leading; ++i) {
-      const CompiledCondition& condition = *ranked[i].condition;
-      const Outcome* high = nullptr;
-      const Outcome* low = nullptr;
-      double p_high = 0, p_low = 1;
-      std::vector<Outcome> outcomes = PossibleOutcomes(kb, finding, condition);
-      for (const Outcome& outcome : outcomes) {
-        scratch[finding] = outcome.observation;
-        double p = ScoreCondition(kb, condition, scratch).probability;
-        if (high == nullptr || p > p_high) high = &outcome, p_high = p;
-        if (low == nullptr || p < p_low) low = &outcome, p_low = p;
-      }
-      scratch[finding] = observations[finding];
-      if (high == nullptr || p_high - p_low < kMinUsefulChange) continue;
-      candidate.change += p_high - p_low;
-      candidate.reasons.push_back(absl::StrCat(
-          condition.def->display_name(), " ",
-          Percent(ranked[i].score.probability), " now: ", high->label, " -> ",
-          Percent(p_high), ", ", low->label, " -> ", Percent(p_low)));
+      Evaluate(kb, ranked[i], finding, observations, scratch, candidate);
     }
-    if (candidate.change >= kMinUsefulChange) {
+    if (candidate.expected_change >= kMinUsefulChange) {
       candidates.push_back(std::move(candidate));
     }
   }
   std::sort(candidates.begin(), candidates.end(),
             [&kb](const Candidate& a, const Candidate& b) {
-              if (a.change != b.change) return a.change > b.change;
+              if (a.information_gain != b.information_gain) {
+                return a.information_gain > b.information_gain;
+              }
               return kb.finding(a.finding).code() <
                      kb.finding(b.finding).code();
             });
@@ -114,7 +150,8 @@ std::vector<medius::v1::SuggestedTest> SuggestNextTests(
     test.set_display_name(def.display_name());
     test.set_how_to(def.description());
     test.set_reason(absl::StrJoin(candidates[i].reasons, "; "));
-    test.set_expected_change(candidates[i].change);
+    test.set_expected_change(candidates[i].expected_change);
+    test.set_expected_information_gain_bits(candidates[i].information_gain);
   }
   return tests;
 }

@@ -150,6 +150,8 @@ class Checker {
             "settings.contraindication_min_probability", "must be in (0, 1)");
     Require(s.next_tests_count() > 0, "settings.next_tests_count",
             "must be at least 1");
+    Require(s.separation_margin() >= 0 && s.separation_margin() < 1,
+            "settings.separation_margin", "must be in [0, 1)");
     CheckSource(s.source(), "settings.source");
   }
 

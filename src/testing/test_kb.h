@@ -23,6 +23,7 @@ inline constexpr char kSmallKbText[] = R"pb(
     contraindication_min_probability: 0.3
     min_findings_for_confidence: 3
     next_tests_count: 2
+    separation_margin: 0.1
     source { expert_opinion: true note: "test fixture" }
   }
   findings {
