@@ -16,7 +16,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
-#include "kb/loader.h"
+#include "clinical/shipped_engine.h"
 
 namespace medius::testing {
 namespace {
@@ -30,17 +30,6 @@ std::vector<std::string> CaseFiles() {
   }
   std::sort(files.begin(), files.end());
   return files;
-}
-
-const engine::Engine& ShippedEngine() {
-  static const engine::Engine* engine = [] {
-    auto kb = kb::LoadKnowledgeBase(MEDIUS_KB_DIR);
-    EXPECT_TRUE(kb.ok()) << kb.status();
-    auto created = engine::Engine::Create(*kb);
-    EXPECT_TRUE(created.ok()) << created.status();
-    return created->release();
-  }();
-  return *engine;
 }
 
 std::string Summary(const medius::v1::AssessResponse& r) {
