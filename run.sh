@@ -12,7 +12,8 @@ cd "$(dirname "$0")"
 
 BUILD_DIR=${BUILD_DIR:-build}
 PACKAGES=(cmake make g++ protobuf-compiler libprotobuf-dev protobuf-compiler-grpc
-          libgrpc++-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev)
+          libgrpc++-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
+          openssl)
 
 install_dependencies() {
   local missing=()
@@ -44,7 +45,7 @@ demo() {
   # Global, not local: the EXIT trap runs after this function has returned.
   local port
   tmp=$(mktemp -d)
-  "$BUILD_DIR/src/server/medius-server" --listen=127.0.0.1:0 --kb_dir=knowledge \
+  "$BUILD_DIR/src/server/medius-server" --listen=127.0.0.1:0 --kb_dir=knowledge --insecure \
     --port_file="$tmp/port" >"$tmp/server.log" 2>&1 &
   server_pid=$!
   trap 'kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT

@@ -25,6 +25,7 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "kb/loader.h"
+#include "server/transport.h"
 #include "service/assessment_service.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -38,6 +39,18 @@ ABSL_FLAG(bool, reflection, false,
 ABSL_FLAG(std::string, port_file, "",
           "If set, write the bound port to this file once serving (for "
           "scripts and tests using port 0). Env: MEDIUS_PORT_FILE.");
+ABSL_FLAG(bool, insecure, false,
+          "Serve plaintext gRPC, without TLS. For local use only; the server "
+          "says so loudly at start-up. Env: MEDIUS_INSECURE.");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM server certificate chain (enables TLS). Env: "
+          "MEDIUS_TLS_CERT_FILE.");
+ABSL_FLAG(std::string, tls_key_file, "",
+          "PEM private key of the server certificate. Env: "
+          "MEDIUS_TLS_KEY_FILE.");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "PEM CA bundle: when set, clients must present a certificate "
+          "signed by it (mutual TLS). Env: MEDIUS_TLS_CLIENT_CA_FILE.");
 ABSL_FLAG(int, shutdown_grace_seconds, 10,
           "On SIGTERM/SIGINT, how long in-flight calls may run before they "
           "are cancelled. Env: MEDIUS_SHUTDOWN_GRACE_SECONDS.");
@@ -70,6 +83,16 @@ int Run() {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  absl::StatusOr<medius::server::Transport> transport =
+      medius::server::MakeTransport({absl::GetFlag(FLAGS_tls_cert_file),
+                                     absl::GetFlag(FLAGS_tls_key_file),
+                                     absl::GetFlag(FLAGS_tls_client_ca_file),
+                                     absl::GetFlag(FLAGS_insecure)});
+  if (!transport.ok()) {
+    std::cerr << "medius-server: " << transport.status().message() << "\n";
+    return 2;
+  }
+
   medius::service::AssessmentServiceImpl service(**engine);
   grpc::EnableDefaultHealthCheckService(true);
   if (absl::GetFlag(FLAGS_reflection)) {
@@ -77,8 +100,8 @@ int Run() {
   }
   grpc::ServerBuilder builder;
   int port = 0;
-  builder.AddListeningPort(absl::GetFlag(FLAGS_listen),
-                           grpc::InsecureServerCredentials(), &port);
+  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), transport->credentials,
+                           &port);
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
@@ -89,10 +112,12 @@ int Run() {
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
   health->SetServingStatus(kServiceName, true);
 
-  std::cerr << "medius-server: WARNING: plaintext transport (no TLS); use "
-               "only on a trusted host or network\n";
+  if (transport->plaintext) {
+    std::cerr << "medius-server: WARNING: " << transport->description << "\n";
+  }
   std::cout << "medius-server: serving " << kServiceName << " on port " << port
-            << " (" << absl::GetFlag(FLAGS_listen) << "), knowledge base "
+            << " (" << absl::GetFlag(FLAGS_listen) << ", "
+            << transport->description << "), knowledge base "
             << (*engine)->version() << " (" << (*engine)->info().date() << ")"
             << std::endl;
   if (!absl::GetFlag(FLAGS_port_file).empty()) {
@@ -125,8 +150,9 @@ int main(int argc, char** argv) {
       "src/server/",
 
       "Medius clinical decision-support server.\n"
-      "Usage: medius-server [--listen=HOST:PORT] [--kb_dir=DIR] "
-      "[--reflection] [--port_file=FILE]\n"
+      "Usage: medius-server [--listen=HOST:PORT] [--kb_dir=DIR]\n"
+      "         (--tls_cert_file=PEM --tls_key_file=PEM "
+      "[--tls_client_ca_file=PEM] | --insecure)\n"
       "Every flag can also be set with its MEDIUS_* environment variable; "
       "a command-line flag wins.");
   medius::common::ApplyEnvironmentDefaults({
@@ -134,6 +160,10 @@ int main(int argc, char** argv) {
       {"kb_dir", "MEDIUS_KB_DIR"},
       {"reflection", "MEDIUS_REFLECTION"},
       {"port_file", "MEDIUS_PORT_FILE"},
+      {"insecure", "MEDIUS_INSECURE"},
+      {"tls_cert_file", "MEDIUS_TLS_CERT_FILE"},
+      {"tls_key_file", "MEDIUS_TLS_KEY_FILE"},
+      {"tls_client_ca_file", "MEDIUS_TLS_CLIENT_CA_FILE"},
       {"shutdown_grace_seconds", "MEDIUS_SHUTDOWN_GRACE_SECONDS"},
   });
   absl::ParseCommandLine(argc, argv);

@@ -22,9 +22,11 @@ grep -q '^ExecStart=/usr/local/bin/medius-server$' "$unit" || fail "unit ExecSta
 grep -q '^MEDIUS_KB_DIR=/usr/local/share/medius/knowledge$' "$env_file" || fail "env file KB dir is not the installed one"
 
 # Start the server with the file's settings, changing only what a test host
-# needs: a free port and the knowledge base from the source tree.
+# needs: a free port, the knowledge base from the source tree, and test
+# certificates in place of /etc/medius/tls.
 tmp=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+bash "$src/tests/testdata/make_certs.sh" "$tmp/tls"
 (
   set -a
   # shellcheck disable=SC1090
@@ -32,6 +34,9 @@ trap 'kill "$pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
   MEDIUS_LISTEN=127.0.0.1:0
   MEDIUS_KB_DIR="$src/knowledge"
   MEDIUS_PORT_FILE="$tmp/port"
+  MEDIUS_TLS_CERT_FILE="$tmp/tls/server.crt"
+  MEDIUS_TLS_KEY_FILE="$tmp/tls/server.key"
+  MEDIUS_TLS_CLIENT_CA_FILE="$tmp/tls/ca.crt"
   exec "$server"
 ) >"$tmp/log" 2>&1 &
 pid=$!
@@ -41,6 +46,7 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 [ -s "$tmp/port" ] || fail "server did not start"
+grep -q "mutual TLS" "$tmp/log" || { cat "$tmp/log"; fail "the example configuration does not serve mutual TLS"; }
 kill -TERM "$pid"
 wait "$pid" || fail "server did not exit 0 on SIGTERM"
 echo "PASS: deploy/medius.env drives medius-server"

@@ -50,7 +50,8 @@ medius::v1::AssessRequest DemoRequest() {
 class ServerE2eTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(server_.Start({std::string("--kb_dir=") + MEDIUS_KB_DIR}))
+    ASSERT_TRUE(
+        server_.Start({std::string("--kb_dir=") + MEDIUS_KB_DIR, "--insecure"}))
         << server_.Output();
     channel_ = grpc::CreateChannel(server_.address(),
                                    grpc::InsecureChannelCredentials());
@@ -180,7 +181,7 @@ TEST(ServerStartupTest, BrokenKnowledgeBaseNeverServes) {
          "# proto-message: medius.v1.KnowledgeBase\n"
          "conditions { code: \"x\" prior: 7 }\n";
   ServerProcess server;
-  EXPECT_FALSE(server.Start({"--kb_dir=" + dir}));
+  EXPECT_FALSE(server.Start({"--kb_dir=" + dir, "--insecure"}));
   EXPECT_THAT(server.Output(), HasSubstr(dir + "/bad.textproto:3:"));
   EXPECT_THAT(server.Output(), HasSubstr("conditions[0].prior"));
   EXPECT_THAT(server.Output(), ::testing::Not(HasSubstr("serving")));
