@@ -87,7 +87,8 @@ std::vector<FieldViolation> Engine::CheckRequest(
 }
 
 absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
-    const medius::v1::AssessRequest& request) const {
+    const medius::v1::AssessRequest& request,
+    std::vector<FieldViolation>* violations_out) const {
   Observations observations;
   std::vector<FieldViolation> violations =
       engine::CheckRequest(request, *kb_, &observations);
@@ -96,6 +97,7 @@ absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
     for (const FieldViolation& v : violations) {
       parts.push_back(absl::StrCat(v.field, ": ", v.description));
     }
+    if (violations_out != nullptr) *violations_out = std::move(violations);
     return absl::InvalidArgumentError(
         absl::StrCat("invalid AssessRequest: ", absl::StrJoin(parts, "; ")));
   }

@@ -41,10 +41,11 @@ class Engine {
       const medius::v1::AssessRequest& request) const;
 
   // The full assessment. INVALID_ARGUMENT (message lists every violation as
-  // "field: description") for a malformed request; clinical outcomes are
-  // always an OK response.
+  // "field: description") for a malformed request, with the violations also
+  // in `violations` when given; clinical outcomes are always an OK response.
   absl::StatusOr<medius::v1::AssessResponse> Assess(
-      const medius::v1::AssessRequest& request) const;
+      const medius::v1::AssessRequest& request,
+      std::vector<FieldViolation>* violations = nullptr) const;
 
   // The catalog and version, for GetKnowledgeBase.
   const medius::v1::KnowledgeBaseInfo& info() const { return info_; }

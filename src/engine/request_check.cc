@@ -51,6 +51,13 @@ void CheckFinding(const Finding& finding, const std::string& path,
     violations->push_back({path + ".code", "a finding code is required"});
     return;
   }
+  if (finding.code().size() > kMaxCodeLength) {
+    violations->push_back(
+        {path + ".code", absl::StrCat("code ", Quote(finding.code()),
+                                      " is longer than ", kMaxCodeLength,
+                                      " characters")});
+    return;
+  }
   auto it = kb.finding_index.find(finding.code());
   if (it == kb.finding_index.end()) {
     violations->push_back(

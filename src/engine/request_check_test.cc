@@ -131,7 +131,7 @@ INSTANTIATE_TEST_SUITE_P(
              [](AssessRequest& r) {
                AddBool(r, std::string(100000, 'z'), true);
              },
-             "findings[1].code", "zzz...'"}),
+             "findings[1].code", "zzz...' is longer than 64 characters"}),
     [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
 
 TEST(RequestCheckTest, ValidRequestFillsObservations) {

@@ -1,23 +1,30 @@
-// AssessmentServiceImpl: the thin gRPC layer over the engine. It checks
-// nothing itself and decides nothing clinical: it gives each call a unique
-// assessment id, calls the engine, and maps absl::Status to grpc::Status.
+// AssessmentServiceImpl: the thin gRPC layer over the engine. Per call it
+// authenticates the client (when tokens are configured), gives the
+// assessment a unique id, calls the engine, maps errors to gRPC status
+// (INVALID_ARGUMENT with google.rpc.BadRequest field violations), and
+// reports the call to an observer. It decides nothing clinical.
 //
 // Example:
-//   AssessmentServiceImpl service(*engine);
+//   AssessmentServiceImpl service(*engine, {.tokens = &tokens,
+//                                           .observer = &observer});
 //   builder.RegisterService(&service);
 //
 // Thread-safety: handlers run concurrently on gRPC's callback threads; the
-// engine is immutable and the id generator must be thread-safe.
+// engine and token store are immutable, and the observer and id generator
+// must be thread-safe.
 #ifndef MEDIUS_SERVICE_ASSESSMENT_SERVICE_H_
 #define MEDIUS_SERVICE_ASSESSMENT_SERVICE_H_
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "auth/token_store.h"
 #include "engine/engine.h"
 #include "grpcpp/grpcpp.h"
 #include "medius/v1/assessment_service.grpc.pb.h"
+#include "service/rpc_observer.h"
 
 namespace medius::service {
 
@@ -28,13 +35,26 @@ std::string RandomUuid();
 // gRPC status for an absl::Status; the canonical codes share numbers.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
+// INVALID_ARGUMENT carrying a google.rpc.Status with one BadRequest field
+// violation per problem, in the standard "grpc-status-details-bin" trailer.
+grpc::Status InvalidArgumentWithDetails(
+    const std::string& message,
+    const std::vector<engine::FieldViolation>& violations);
+
+struct ServiceOptions {
+  // Null: no client authentication (the server warns at start-up).
+  const auth::TokenStore* tokens = nullptr;
+  // Null: calls are not reported.
+  RpcObserver* observer = nullptr;
+  std::function<std::string()> new_assessment_id = RandomUuid;
+};
+
 class AssessmentServiceImpl final
     : public medius::v1::AssessmentService::CallbackService {
  public:
-  // `engine` must outlive the service.
-  explicit AssessmentServiceImpl(
-      const engine::Engine& engine,
-      std::function<std::string()> new_assessment_id = RandomUuid);
+  // `engine` (and the options' pointers) must outlive the service.
+  explicit AssessmentServiceImpl(const engine::Engine& engine,
+                                 ServiceOptions options = {});
 
   grpc::ServerUnaryReactor* Assess(
       grpc::CallbackServerContext* context,
@@ -47,8 +67,15 @@ class AssessmentServiceImpl final
       medius::v1::KnowledgeBaseInfo* response) override;
 
  private:
+  // The authenticated client name ("" when authentication is off), or
+  // UNAUTHENTICATED that does not say which part was wrong.
+  grpc::Status Authenticate(const grpc::CallbackServerContext& context,
+                            std::string* client) const;
+  void Report(RpcRecord& record, const grpc::Status& status,
+              double start_seconds) const;
+
   const engine::Engine& engine_;
-  std::function<std::string()> new_assessment_id_;
+  ServiceOptions options_;
 };
 
 }  // namespace medius::service

@@ -5,7 +5,11 @@
 #include <regex>
 #include <set>
 
+#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "grpcpp/support/error_details.h"
 #include "gtest/gtest.h"
 #include "testing/test_kb.h"
 
@@ -14,13 +18,34 @@ namespace {
 
 using ::testing::HasSubstr;
 
+class RecordingObserver : public RpcObserver {
+ public:
+  void OnRpc(const RpcRecord& record) override {
+    absl::MutexLock lock(&mu_);
+    records_.push_back(record);
+  }
+  std::vector<RpcRecord> records() {
+    absl::MutexLock lock(&mu_);
+    return records_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<RpcRecord> records_;
+};
+
 class ServiceTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { Start(nullptr); }
+
+  void Start(const auth::TokenStore* tokens) {
     auto engine = engine::Engine::Create(medius::testing::SmallKb());
     ASSERT_TRUE(engine.ok()) << engine.status();
     engine_ = std::move(*engine);
-    service_ = std::make_unique<AssessmentServiceImpl>(*engine_);
+    ServiceOptions options;
+    options.tokens = tokens;
+    options.observer = &observer_;
+    service_ = std::make_unique<AssessmentServiceImpl>(*engine_, options);
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
@@ -28,6 +53,13 @@ class ServiceTest : public ::testing::Test {
         server_->InProcessChannel(grpc::ChannelArguments()));
   }
   void TearDown() override { server_->Shutdown(); }
+
+  void Restart(const auth::TokenStore* tokens) {
+    server_->Shutdown();
+    Start(tokens);
+  }
+
+  RecordingObserver observer_;
 
   std::unique_ptr<const engine::Engine> engine_;
   std::unique_ptr<AssessmentServiceImpl> service_;
@@ -64,6 +96,79 @@ TEST_F(ServiceTest, MalformedRequestIsInvalidArgument) {
   grpc::Status status = stub_->Assess(&context, request, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(status.error_message(), HasSubstr("findings[0].code"));
+}
+
+TEST_F(ServiceTest, InvalidArgumentCarriesBadRequestFieldViolations) {
+  medius::v1::AssessRequest request;
+  request.add_findings()->set_code("bogus");
+  auto* f = request.add_findings();
+  f->set_code("count");
+  f->set_number(99);
+  request.mutable_patient()->set_age_years(-4);
+  grpc::ClientContext context;
+  medius::v1::AssessResponse response;
+  grpc::Status status = stub_->Assess(&context, request, &response);
+  ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  google::rpc::Status details;
+  ASSERT_TRUE(grpc::ExtractErrorDetails(status, &details).ok());
+  EXPECT_EQ(details.code(), grpc::StatusCode::INVALID_ARGUMENT);
+  ASSERT_EQ(details.details_size(), 1);
+  google::rpc::BadRequest bad_request;
+  ASSERT_TRUE(details.details(0).UnpackTo(&bad_request));
+  std::vector<std::string> fields;
+  for (const auto& v : bad_request.field_violations())
+    fields.push_back(v.field());
+  EXPECT_THAT(fields, ::testing::UnorderedElementsAre("patient.age_years",
+                                                      "findings[0].code",
+                                                      "findings[1].number"));
+}
+
+TEST_F(ServiceTest, ObserverSeesEveryCallWithoutFindings) {
+  medius::v1::AssessRequest request;
+  request.set_encounter_id("enc-7");
+  auto* f = request.add_findings();
+  f->set_code("fever");
+  f->set_present(true);
+  f = request.add_findings();
+  f->set_code("hot");
+  f->set_present(true);
+  grpc::ClientContext context;
+  medius::v1::AssessResponse response;
+  ASSERT_TRUE(stub_->Assess(&context, request, &response).ok());
+  auto records = observer_.records();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].method, "Assess");
+  EXPECT_EQ(records[0].code, grpc::StatusCode::OK);
+  EXPECT_EQ(records[0].assessment_id, response.assessment_id());
+  EXPECT_EQ(records[0].knowledge_base_version, "1.2.3");
+  EXPECT_THAT(records[0].red_flags, ::testing::ElementsAre("infection"));
+  EXPECT_GE(records[0].latency_seconds, 0);
+}
+
+TEST_F(ServiceTest, TokensAreRequiredWhenConfigured) {
+  std::string token = auth::NewToken();
+  auto tokens =
+      auth::TokenStore::Parse(auth::TokenFileLine("emr-a", token), "t");
+  ASSERT_TRUE(tokens.ok());
+  Restart(&*tokens);
+  auto call = [&](const std::string& authorization) {
+    grpc::ClientContext context;
+    if (!authorization.empty())
+      context.AddMetadata("authorization", authorization);
+    medius::v1::KnowledgeBaseInfo info;
+    return stub_->GetKnowledgeBase(&context, {}, &info);
+  };
+  EXPECT_TRUE(call("Bearer " + token).ok());
+  for (const std::string& bad : std::vector<std::string>{
+           "", "Bearer wrong", token, "Bearer " + token + "0"}) {
+    grpc::Status status = call(bad);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED) << bad;
+    EXPECT_EQ(status.error_message(), "missing or invalid bearer token");
+  }
+  auto records = observer_.records();
+  ASSERT_FALSE(records.empty());
+  EXPECT_EQ(records.front().client, "emr-a");
+  EXPECT_EQ(records.back().code, grpc::StatusCode::UNAUTHENTICATED);
 }
 
 TEST_F(ServiceTest, GetKnowledgeBaseReturnsTheCatalog) {

@@ -1,0 +1,62 @@
+#include "auth/token_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace medius::auth {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(TokenStoreTest, AcceptsTheRightTokenAndNamesTheClient) {
+  std::string alpha = NewToken(), beta = NewToken();
+  auto store = TokenStore::Parse(
+      absl::StrCat("# clients\n", TokenFileLine("emr-alpha", alpha), "\n\n",
+                   TokenFileLine("emr-beta", beta), "  # second\n"),
+      "tokens.txt");
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ(store->size(), 2u);
+  EXPECT_EQ(store->Authenticate("Bearer " + alpha), "emr-alpha");
+  EXPECT_EQ(store->Authenticate("Bearer " + beta), "emr-beta");
+}
+
+TEST(TokenStoreTest, RejectsWrongMissingOrMalformedCredentials) {
+  std::string token = NewToken();
+  auto store = TokenStore::Parse(TokenFileLine("emr", token), "t");
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ(store->Authenticate("Bearer " + NewToken()), std::nullopt);
+  EXPECT_EQ(store->Authenticate(""), std::nullopt);
+  EXPECT_EQ(store->Authenticate("Bearer "), std::nullopt);
+  EXPECT_EQ(store->Authenticate(token), std::nullopt);  // no scheme
+  EXPECT_EQ(store->Authenticate("Basic " + token), std::nullopt);
+  EXPECT_EQ(store->Authenticate("Bearer " + token + "x"), std::nullopt);
+}
+
+TEST(TokenStoreTest, FileHoldsNoTokenOnlyASaltedHash) {
+  std::string token = NewToken();
+  std::string line = TokenFileLine("emr", token);
+  EXPECT_EQ(line.find(token), std::string::npos);
+  // Two lines for the same token differ: the salt is random.
+  EXPECT_NE(line, TokenFileLine("emr", token));
+  EXPECT_EQ(token.size(), 64u);
+  EXPECT_NE(NewToken(), NewToken());
+}
+
+TEST(TokenStoreTest, MalformedFileNamesPathAndLine) {
+  auto store = TokenStore::Parse(
+      absl::StrCat(TokenFileLine("emr", NewToken()), "\nemr zz 00\n",
+                   TokenFileLine("emr", NewToken()), "\n"),
+      "tokens.txt");
+  ASSERT_FALSE(store.ok());
+  EXPECT_THAT(std::string(store.status().message()),
+              HasSubstr("tokens.txt:2: expected"));
+  EXPECT_THAT(std::string(store.status().message()),
+              HasSubstr("tokens.txt:3: duplicate client name 'emr'"));
+  EXPECT_FALSE(TokenStore::Parse("# nothing\n", "t").ok());
+  EXPECT_EQ(TokenStore::LoadFile("/nonexistent/tokens").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace medius::auth
