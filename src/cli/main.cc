@@ -4,6 +4,7 @@
 //                            and print a readable report (--json: JSON)
 //   medius catalog           print the knowledge base's codes (--json: JSON)
 //   medius health            print the service's health; exit 0 if SERVING
+//   medius token new NAME    make a client token and its token-file line
 //
 // Exit codes: 0 success; 1 the server answered with an error or is not
 // serving; 2 bad usage or unreadable input.
@@ -19,54 +20,95 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "auth/token_store.h"
 #include "cli/report.h"
 #include "common/flags_from_env.h"
 #include "google/protobuf/util/json_util.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "grpcpp/support/error_details.h"
 #include "medius/v1/assessment_service.grpc.pb.h"
+#include "observability/status_names.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051",
           "Medius server address, host:port. Env: MEDIUS_SERVER.");
 ABSL_FLAG(bool, json, false, "Print the response as JSON instead of a report.");
 ABSL_FLAG(int, timeout_seconds, 10, "Deadline for the call, in seconds.");
+ABSL_FLAG(std::string, token, "",
+          "Bearer token for servers that require one. Env: MEDIUS_TOKEN.");
+ABSL_FLAG(bool, tls, false,
+          "Connect with TLS, trusting the system's CA certificates (or "
+          "--tls_ca_file). Implied by any --tls_* file flag.");
+ABSL_FLAG(std::string, tls_ca_file, "",
+          "PEM CA bundle to verify the server with. Env: MEDIUS_TLS_CA_FILE.");
+ABSL_FLAG(std::string, tls_cert_file, "",
+          "PEM client certificate, for servers that require mutual TLS. "
+          "Env: MEDIUS_TLS_CERT_FILE.");
+ABSL_FLAG(std::string, tls_key_file, "",
+          "PEM private key of the client certificate. Env: "
+          "MEDIUS_TLS_KEY_FILE.");
 
 namespace {
 
 constexpr int kOk = 0, kRpcError = 1, kUsage = 2;
 
+std::string ReadFileOrDie(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    std::cerr << "medius: cannot read " << path << "\n";
+    std::exit(kUsage);
+  }
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 std::shared_ptr<grpc::Channel> Channel() {
-  return grpc::CreateChannel(absl::GetFlag(FLAGS_server),
-                             grpc::InsecureChannelCredentials());
+  const bool tls = absl::GetFlag(FLAGS_tls) ||
+                   !absl::GetFlag(FLAGS_tls_ca_file).empty() ||
+                   !absl::GetFlag(FLAGS_tls_cert_file).empty();
+  std::shared_ptr<grpc::ChannelCredentials> credentials =
+      grpc::InsecureChannelCredentials();
+  if (tls) {
+    grpc::SslCredentialsOptions ssl;
+    if (!absl::GetFlag(FLAGS_tls_ca_file).empty()) {
+      ssl.pem_root_certs = ReadFileOrDie(absl::GetFlag(FLAGS_tls_ca_file));
+    }
+    if (!absl::GetFlag(FLAGS_tls_cert_file).empty()) {
+      ssl.pem_cert_chain = ReadFileOrDie(absl::GetFlag(FLAGS_tls_cert_file));
+      ssl.pem_private_key = ReadFileOrDie(absl::GetFlag(FLAGS_tls_key_file));
+    }
+    credentials = grpc::SslCredentials(ssl);
+  }
+  return grpc::CreateChannel(absl::GetFlag(FLAGS_server), credentials);
 }
 
 void SetDeadline(grpc::ClientContext* context) {
   context->set_deadline(
       std::chrono::system_clock::now() +
       std::chrono::seconds(absl::GetFlag(FLAGS_timeout_seconds)));
+  if (!absl::GetFlag(FLAGS_token).empty()) {
+    context->AddMetadata("authorization",
+                         "Bearer " + absl::GetFlag(FLAGS_token));
+  }
 }
 
 int ReportRpcError(const grpc::Status& status) {
-  static const char* const kNames[] = {"OK",
-                                       "CANCELLED",
-                                       "UNKNOWN",
-                                       "INVALID_ARGUMENT",
-                                       "DEADLINE_EXCEEDED",
-                                       "NOT_FOUND",
-                                       "ALREADY_EXISTS",
-                                       "PERMISSION_DENIED",
-                                       "RESOURCE_EXHAUSTED",
-                                       "FAILED_PRECONDITION",
-                                       "ABORTED",
-                                       "OUT_OF_RANGE",
-                                       "UNIMPLEMENTED",
-                                       "INTERNAL",
-                                       "UNAVAILABLE",
-                                       "DATA_LOSS",
-                                       "UNAUTHENTICATED"};
-  int code = status.error_code();
-  std::cerr << "medius: " << (code >= 0 && code <= 16 ? kNames[code] : "ERROR")
+  std::cerr << "medius: "
+            << medius::observability::StatusCodeName(status.error_code())
             << ": " << status.error_message() << "\n";
+  // Field-by-field problems, when the server sent google.rpc.BadRequest.
+  google::rpc::Status details;
+  if (!status.error_details().empty() &&
+      grpc::ExtractErrorDetails(status, &details).ok()) {
+    for (const auto& any : details.details()) {
+      google::rpc::BadRequest bad_request;
+      if (!any.UnpackTo(&bad_request)) continue;
+      for (const auto& v : bad_request.field_violations()) {
+        std::cerr << "  " << v.field() << ": " << v.description() << "\n";
+      }
+    }
+  }
   return kRpcError;
 }
 
@@ -146,20 +188,37 @@ int Health() {
              : kRpcError;
 }
 
+int NewToken(const std::string& client) {
+  std::string token = medius::auth::NewToken();
+  std::cout << "Client token for " << client
+            << " (give it to the client; it is not stored anywhere):\n  "
+            << token << "\n"
+            << "Line for the server's token file:\n  "
+            << medius::auth::TokenFileLine(client, token) << "\n";
+  return kOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   medius::common::SetUsage(
       "src/cli/",
-
       "Medius command-line client.\n"
       "Usage:\n"
       "  medius [--server=HOST:PORT] [--json] assess [FILE|-]\n"
       "  medius [--server=HOST:PORT] [--json] catalog\n"
       "  medius [--server=HOST:PORT] health\n"
+      "  medius token new CLIENT_NAME\n"
+      "Connection: --tls / --tls_ca_file=PEM, --tls_cert_file=PEM "
+      "--tls_key_file=PEM (mutual TLS), --token=TOKEN (or MEDIUS_TOKEN).\n"
       "assess reads an AssessRequest in protobuf JSON (file, or stdin with "
       "-).");
-  medius::common::ApplyEnvironmentDefaults({{"server", "MEDIUS_SERVER"}});
+  medius::common::ApplyEnvironmentDefaults(
+      {{"server", "MEDIUS_SERVER"},
+       {"token", "MEDIUS_TOKEN"},
+       {"tls_ca_file", "MEDIUS_TLS_CA_FILE"},
+       {"tls_cert_file", "MEDIUS_TLS_CERT_FILE"},
+       {"tls_key_file", "MEDIUS_TLS_KEY_FILE"}});
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
     std::cerr << absl::ProgramUsageMessage() << "\n";
@@ -171,6 +230,9 @@ int main(int argc, char** argv) {
   }
   if (command == "catalog" && args.size() == 2) return Catalog();
   if (command == "health" && args.size() == 2) return Health();
+  if (command == "token" && args.size() == 4 && std::string(args[2]) == "new") {
+    return NewToken(args[3]);
+  }
   std::cerr << "medius: unknown command\n"
             << absl::ProgramUsageMessage() << "\n";
   return kUsage;

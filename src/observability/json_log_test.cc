@@ -1,0 +1,61 @@
+#include "observability/json_log.h"
+
+#include <sstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace medius::observability {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+service::RpcRecord Record() {
+  service::RpcRecord r;
+  r.method = "Assess";
+  r.code = grpc::StatusCode::OK;
+  r.latency_seconds = 0.00125;
+  r.client = "emr-a";
+  r.assessment_id = "0b8f6c1e-1f2a-4c7d-9e3b-5a6f7c8d9e0f";
+  r.knowledge_base_version = "0.1.0";
+  r.red_flags = {"infection", "dvt"};
+  r.encounter_id = "MRN-0012345/visit-9";
+  return r;
+}
+
+TEST(JsonRpcLogTest, OneLineWithTheAgreedFields) {
+  std::ostringstream out;
+  JsonRpcLog log(out, "secret");
+  log.OnRpc(Record());
+  std::string line = out.str();
+  EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1);
+  EXPECT_THAT(line, HasSubstr("\"method\":\"Assess\""));
+  EXPECT_THAT(line, HasSubstr("\"code\":\"OK\""));
+  EXPECT_THAT(line, HasSubstr("\"latency_ms\":1.250"));
+  EXPECT_THAT(line, HasSubstr("\"client\":\"emr-a\""));
+  EXPECT_THAT(line, HasSubstr("\"assessment_id\":\"0b8f6c1e"));
+  EXPECT_THAT(line, HasSubstr("\"knowledge_base_version\":\"0.1.0\""));
+  EXPECT_THAT(line, HasSubstr("\"red_flags\":[\"infection\",\"dvt\"]"));
+  EXPECT_THAT(line, HasSubstr("\"time\":\"20"));
+}
+
+TEST(JsonRpcLogTest, EncounterIdAppearsOnlyAsAKeyedHash) {
+  std::ostringstream out;
+  JsonRpcLog log(out, "secret");
+  std::string line = log.Format(Record());
+  EXPECT_THAT(line, Not(HasSubstr("MRN-0012345")));
+  EXPECT_THAT(line,
+              HasSubstr("\"encounter_hash\":\"" +
+                        KeyedHash("secret", "MRN-0012345/visit-9") + "\""));
+  EXPECT_EQ(KeyedHash("secret", "x").size(), 16u);
+  EXPECT_EQ(KeyedHash("secret", "x"), KeyedHash("secret", "x"));
+  EXPECT_NE(KeyedHash("secret", "x"), KeyedHash("other", "x"));
+}
+
+TEST(JsonRpcLogTest, EscapesStrings) {
+  EXPECT_EQ(JsonEscape("a\"b\\c\nd\x01"), "a\\\"b\\\\c\\nd\\u0001");
+}
+
+}  // namespace
+}  // namespace medius::observability
