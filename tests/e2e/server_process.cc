@@ -51,7 +51,15 @@ bool ServerProcess::Start(const std::vector<std::string>& args) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
   while (std::chrono::steady_clock::now() < deadline) {
     std::ifstream in(port_file);
-    if (in >> port_ && port_ > 0) return true;
+    if (in >> port_ && port_ > 0) {
+      std::string key;
+      int value;
+      while (in >> key >> value) {
+        if (key == "health_port") health_port_ = value;
+        if (key == "metrics_port") metrics_port_ = value;
+      }
+      return true;
+    }
     int status;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;

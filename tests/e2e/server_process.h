@@ -14,7 +14,7 @@ class ServerProcess {
  public:
   // Starts the server with `args` added to --listen=127.0.0.1:0 and
   // --port_file. Returns once the port file appears (true) or the process
-  // exits or 15 s pass (false).
+  // exits or 15 s pass (false). Reads the health and metrics ports too.
   bool Start(const std::vector<std::string>& args);
   // Sends `signal` and waits for exit; returns the exit status as from
   // waitpid (use WIFEXITED / WEXITSTATUS), or -1 if it did not exit in 15 s.
@@ -24,6 +24,9 @@ class ServerProcess {
   ~ServerProcess();
 
   int port() const { return port_; }
+  int health_port() const { return health_port_; }
+  int metrics_port() const { return metrics_port_; }
+  pid_t pid() const { return pid_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   // What the server printed (stdout and stderr), after it has exited.
   std::string Output() const;
@@ -31,6 +34,8 @@ class ServerProcess {
  private:
   pid_t pid_ = -1;
   int port_ = 0;
+  int health_port_ = 0;
+  int metrics_port_ = 0;
   std::string dir_;
 };
 
