@@ -15,14 +15,35 @@ std::vector<RankedCondition> RankConditions(const CompiledKb& kb,
   for (const CompiledCondition& condition : kb.conditions) {
     ranked.push_back({&condition, ScoreCondition(kb, condition, observations)});
   }
-  std::sort(ranked.begin(), ranked.end(),
-            [](const RankedCondition& a, const RankedCondition& b) {
-              if (a.score.probability != b.score.probability) {
-                return a.score.probability > b.score.probability;
-              }
-              return a.condition->def->code() < b.condition->def->code();
-            });
-  return ranked;
+  // Ranking key: a condition's own probability, except that a likely
+  // refinement (a tear of a tendinopathy) takes its broader condition's
+  // probability and sorts just before it.
+  std::vector<double> key(ranked.size());
+  std::vector<int> promoted(ranked.size(), 0);
+  const double threshold = kb.kb.settings().refinement_min_probability();
+  for (size_t i = 0; i < ranked.size(); ++i) {
+    key[i] = ranked[i].score.probability;
+    const std::string& broader = ranked[i].condition->def->refines();
+    if (broader.empty() || ranked[i].score.probability < threshold) continue;
+    for (const RankedCondition& other : ranked) {
+      if (other.condition->def->code() == broader &&
+          other.score.probability > key[i]) {
+        key[i] = other.score.probability;
+        promoted[i] = 1;
+      }
+    }
+  }
+  std::vector<size_t> order(ranked.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (key[a] != key[b]) return key[a] > key[b];
+    if (promoted[a] != promoted[b]) return promoted[a] > promoted[b];
+    return ranked[a].condition->def->code() < ranked[b].condition->def->code();
+  });
+  std::vector<RankedCondition> sorted;
+  sorted.reserve(ranked.size());
+  for (size_t i : order) sorted.push_back(std::move(ranked[i]));
+  return sorted;
 }
 
 medius::v1::DifferentialEntry ToDifferentialEntry(
@@ -37,6 +58,7 @@ medius::v1::DifferentialEntry ToDifferentialEntry(
   entry.set_prior_probability(def.prior());
   entry.set_prior_source(SourceText(def.prior_source()));
   entry.set_prior_expert_opinion(def.prior_source().expert_opinion());
+  entry.set_refines(def.refines());
   for (const ScoredEvidence& scored : ranked.score.evidence) {
     const CompiledLr& lr = *scored.lr;
     const Observation& obs = observations[lr.finding];

@@ -37,6 +37,7 @@ medius::v1::KnowledgeBaseInfo BuildInfo(const medius::v1::KnowledgeBase& kb) {
     out->set_display_name(c.display_name());
     out->set_description(c.description());
     out->set_category(c.category());
+    out->set_refines(c.refines());
   }
   for (const auto& r : kb.red_flags()) {
     medius::v1::RedFlagInfo* out = info.add_red_flags();

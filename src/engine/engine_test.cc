@@ -165,6 +165,32 @@ TEST(EngineTest, NoLikelyConditionIsANoteNotAnError) {
   EXPECT_EQ(response->protocol().status(), medius::v1::PROTOCOL_STATUS_NONE);
 }
 
+TEST(EngineTest, LikelyRefinementIsRankedAboveItsBroaderCondition) {
+  // joint: 0.25 x count 4 x age 2 x tender 0.5 = 1 -> 0.5; tendon: tender 3 x
+  // sls 12 -> 36/37.
+  AssessRequest request = With({{"count", 4}}, {{"tender", true}, {"sls", true}});
+  request.mutable_patient()->set_age_years(60);
+  auto plain = TestEngine()->Assess(request);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->differential(0).condition_code(), "tendon");
+
+  medius::v1::KnowledgeBase kb = medius::testing::SmallKb();
+  kb.mutable_conditions(1)->set_refines("tendon");
+  auto engine = Engine::Create(kb);
+  ASSERT_TRUE(engine.ok()) << engine.status();
+  auto refined = (*engine)->Assess(request);
+  ASSERT_TRUE(refined.ok());
+  EXPECT_EQ(refined->differential(0).condition_code(), "joint");
+  EXPECT_EQ(refined->differential(0).refines(), "tendon");
+  EXPECT_NEAR(refined->differential(0).probability(), 0.5, 1e-12);
+  EXPECT_NEAR(refined->differential(1).probability(), 36.0 / 37.0, 1e-12);
+
+  // Below the threshold the refinement keeps its own place.
+  request.mutable_patient()->set_age_years(40);  // joint -> 1/3
+  EXPECT_EQ((*engine)->Assess(request)->differential(0).condition_code(),
+            "tendon");
+}
+
 TEST(EngineTest, OutputIsIdenticalAcrossRunsOrderAndThreads) {
   auto engine = TestEngine();
   AssessRequest request = Request();

@@ -8,12 +8,13 @@
 // direction, p sits at an end of [p_lo, p_hi] and q is undefined; we then
 // assume an even chance (q = 0.5), which is stated in the reason.
 #include <algorithm>
+#include <array>
 #include <cmath>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/assessment_parts.h"
@@ -29,25 +30,31 @@ constexpr double kMinUsefulChange = 0.01;
 
 struct Outcome {
   Observation observation;
-  std::string label;
+  const std::string* label = nullptr;  // points into the knowledge base
 };
+
+// A finding has a few bands at most: the inline buffer keeps the what-if
+// loop off the heap.
+using Outcomes = absl::InlinedVector<Outcome, 8>;
 
 // The distinct results a test could give for `condition`: positive and
 // negative for a bool finding, one value per band for a number finding.
-std::vector<Outcome> PossibleOutcomes(const CompiledKb& kb, int finding,
-                                      const CompiledCondition& condition) {
+Outcomes PossibleOutcomes(const CompiledKb& kb, int finding,
+                          const CompiledCondition& condition) {
+  static const std::string* const kPositive = new std::string("positive");
+  static const std::string* const kNegative = new std::string("negative");
   const auto& def = kb.finding(finding);
   if (def.value_type() == medius::v1::VALUE_TYPE_BOOL) {
-    return {{{Observed::kPresent, 0}, "positive"},
-            {{Observed::kAbsent, 0}, "negative"}};
+    return {{{Observed::kPresent, 0}, kPositive},
+            {{Observed::kAbsent, 0}, kNegative}};
   }
-  std::vector<Outcome> outcomes;
+  Outcomes outcomes;
   for (const CompiledLr& lr : condition.lrs) {
     if (lr.finding != finding) continue;
     for (const CompiledBand& band : lr.bands) {
       double value = std::max(band.lo, def.min_value());
       if (value > def.max_value()) continue;
-      outcomes.push_back({{Observed::kNumber, value}, band.def->label()});
+      outcomes.push_back({{Observed::kNumber, value}, &band.def->label()});
     }
   }
   return outcomes;
@@ -62,12 +69,40 @@ std::string Percent(double p) {
   return absl::StrCat(static_cast<int>(std::lround(p * 100)), "%");
 }
 
+// What a test would do to one leading condition. Kept as numbers, and
+// worded only for the few tests that are returned.
+struct Effect {
+  const CompiledCondition* condition = nullptr;
+  double p = 0, p_hi = 0, p_lo = 0, q = 0;
+  bool consistent = false;
+  const std::string* high = nullptr;
+  const std::string* low = nullptr;
+};
+
 struct Candidate {
   int finding = -1;
   double information_gain = 0;
   double expected_change = 0;
-  std::vector<std::string> reasons;
+  std::array<Effect, kLeadingConditions> effects;
+  size_t effect_count = 0;
 };
+
+std::string Reason(const Effect& e) {
+  return absl::StrCat(
+      e.condition->def->display_name(), " ", Percent(e.p), " now: ", *e.high,
+      " -> ", Percent(e.p_hi), ", ", *e.low, " -> ", Percent(e.p_lo),
+      e.consistent
+          ? absl::StrCat(" (", *e.high, " expected in about ", Percent(e.q), ")")
+          : " (chance of each result unknown; assumed even)");
+}
+
+std::string Reasons(const Candidate& candidate) {
+  std::vector<std::string> reasons;
+  for (size_t i = 0; i < candidate.effect_count; ++i) {
+    reasons.push_back(Reason(candidate.effects[i]));
+  }
+  return absl::StrJoin(reasons, "; ");
+}
 
 // Adds what `finding` is expected to tell about one leading condition.
 void Evaluate(const CompiledKb& kb, const RankedCondition& ranked, int finding,
@@ -75,13 +110,13 @@ void Evaluate(const CompiledKb& kb, const RankedCondition& ranked, int finding,
               Candidate& candidate) {
   const CompiledCondition& condition = *ranked.condition;
   const double p = ranked.score.probability;
-  std::vector<Outcome> outcomes = PossibleOutcomes(kb, finding, condition);
+  Outcomes outcomes = PossibleOutcomes(kb, finding, condition);
   const Outcome* high = nullptr;
   const Outcome* low = nullptr;
   double p_hi = 0, p_lo = 1;
   for (const Outcome& outcome : outcomes) {
     scratch[finding] = outcome.observation;
-    double post = ScoreCondition(kb, condition, scratch).probability;
+    double post = Probability(ScoreLogOdds(kb, condition, scratch));
     if (high == nullptr || post > p_hi) high = &outcome, p_hi = post;
     if (low == nullptr || post < p_lo) low = &outcome, p_lo = post;
   }
@@ -95,12 +130,8 @@ void Evaluate(const CompiledKb& kb, const RankedCondition& ranked, int finding,
       std::max(0.0, Entropy(p) - q * Entropy(p_hi) - (1 - q) * Entropy(p_lo));
   candidate.expected_change +=
       q * std::fabs(p_hi - p) + (1 - q) * std::fabs(p - p_lo);
-  candidate.reasons.push_back(absl::StrCat(
-      condition.def->display_name(), " ", Percent(p), " now: ", high->label,
-      " -> ", Percent(p_hi), ", ", low->label, " -> ", Percent(p_lo),
-      consistent ? absl::StrCat(" (", high->label, " expected in about ",
-                                Percent(q), ")")
-                 : " (chance of each result unknown; assumed even)"));
+  candidate.effects[candidate.effect_count++] = {
+      &condition, p, p_hi, p_lo, q, consistent, high->label, low->label};
 }
 
 }  // namespace
@@ -109,20 +140,26 @@ std::vector<medius::v1::SuggestedTest> SuggestNextTests(
     const CompiledKb& kb, const Observations& observations,
     const std::vector<RankedCondition>& ranked) {
   const size_t leading = std::min(kLeadingConditions, ranked.size());
-  std::set<int> findings;  // ordered: deterministic iteration
+  // Marks by finding index: iterating them in index order is deterministic.
+  absl::InlinedVector<bool, 256> wanted(observations.size(), false);
+  size_t wanted_count = 0;
   for (size_t i = 0; i < leading; ++i) {
     for (const CompiledLr& lr : ranked[i].condition->lrs) {
       const auto& def = kb.finding(lr.finding);
       if (observations[lr.finding].state == Observed::kUnassessed &&
-          def.patient_context() == medius::v1::PATIENT_CONTEXT_UNSPECIFIED) {
-        findings.insert(lr.finding);
+          def.patient_context() == medius::v1::PATIENT_CONTEXT_UNSPECIFIED &&
+          !wanted[lr.finding]) {
+        wanted[lr.finding] = true;
+        ++wanted_count;
       }
     }
   }
 
   Observations scratch = observations;
   std::vector<Candidate> candidates;
-  for (int finding : findings) {
+  candidates.reserve(wanted_count);
+  for (int finding = 0; finding < static_cast<int>(wanted.size()); ++finding) {
+    if (!wanted[finding]) continue;
     Candidate candidate;
     candidate.finding = finding;
     for (size_t i = 0; i < leading; ++i) {
@@ -149,7 +186,7 @@ std::vector<medius::v1::SuggestedTest> SuggestNextTests(
     test.set_finding_code(def.code());
     test.set_display_name(def.display_name());
     test.set_how_to(def.description());
-    test.set_reason(absl::StrJoin(candidates[i].reasons, "; "));
+    test.set_reason(Reasons(candidates[i]));
     test.set_expected_change(candidates[i].expected_change);
     test.set_expected_information_gain_bits(candidates[i].information_gain);
   }

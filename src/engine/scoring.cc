@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 
 namespace medius::engine {
@@ -14,15 +14,25 @@ const std::string& Code(const ScoredEvidence& e) {
 }
 
 // Strongest first; ties broken by code so the order never depends on the
-// order of the request.
-bool Stronger(const ScoredEvidence& a, const ScoredEvidence& b) {
-  double sa = std::fabs(a.stated_ln), sb = std::fabs(b.stated_ln);
+// order of the request. A condition has one likelihood ratio per finding
+// (the validator's rule), so this is a strict total order within a group.
+bool Stronger(double stated_a, const std::string& code_a, double stated_b,
+              const std::string& code_b) {
+  double sa = std::fabs(stated_a), sb = std::fabs(stated_b);
   if (sa != sb) return sa > sb;
-  return Code(a) < Code(b);
+  return code_a < code_b;
 }
 
+bool Stronger(const ScoredEvidence& a, const ScoredEvidence& b) {
+  return Stronger(a.stated_ln, Code(a), b.stated_ln, Code(b));
+}
+
+// An evidence group's members in one condition. Groups hold a few
+// correlated findings, so the inline buffer keeps scoring off the heap.
+using GroupMembers = absl::InlinedVector<ScoredEvidence*, 8>;
+
 void ApplyGroup(const medius::v1::EvidenceGroup& group,
-                std::vector<ScoredEvidence*>& members) {
+                GroupMembers& members) {
   std::sort(members.begin(), members.end(),
             [](const ScoredEvidence* a, const ScoredEvidence* b) {
               return Stronger(*a, *b);
@@ -80,8 +90,7 @@ ConditionScore ScoreCondition(const CompiledKb& kb,
                               const CompiledCondition& condition,
                               const Observations& observations) {
   ConditionScore score;
-  // Grouped members, keyed by group index (ordered, for determinism).
-  std::map<int, std::vector<size_t>> grouped;
+  bool grouped = false;
   for (const CompiledLr& lr : condition.lrs) {
     ScoredEvidence e;
     e.lr = &lr;
@@ -89,12 +98,27 @@ ConditionScore ScoreCondition(const CompiledKb& kb,
       continue;
     }
     e.applied_ln = e.stated_ln;
-    if (lr.group >= 0) grouped[lr.group].push_back(score.evidence.size());
+    grouped |= lr.group >= 0;
+    // One allocation for the whole evidence list, never regrown.
+    if (score.evidence.empty()) score.evidence.reserve(condition.lrs.size());
     score.evidence.push_back(std::move(e));
   }
-  for (auto& [group, indexes] : grouped) {
-    std::vector<ScoredEvidence*> members;
-    for (size_t i : indexes) members.push_back(&score.evidence[i]);
+  // Each group once, at its first member (groups are disjoint, so the order
+  // in which they are applied does not matter).
+  for (size_t i = 0; grouped && i < score.evidence.size(); ++i) {
+    const int group = score.evidence[i].lr->group;
+    if (group < 0) continue;
+    bool first = true;
+    for (size_t j = 0; j < i && first; ++j) {
+      first = score.evidence[j].lr->group != group;
+    }
+    if (!first) continue;
+    GroupMembers members;
+    for (size_t j = i; j < score.evidence.size(); ++j) {
+      if (score.evidence[j].lr->group == group) {
+        members.push_back(&score.evidence[j]);
+      }
+    }
     ApplyGroup(*kb.groups[group], members);
   }
   score.log_odds = condition.prior_log_odds;
@@ -107,6 +131,46 @@ ConditionScore ScoreCondition(const CompiledKb& kb,
               return Stronger(a, b);
             });
   return score;
+}
+
+double ScoreLogOdds(const CompiledKb& kb, const CompiledCondition& condition,
+                    const Observations& observations) {
+  // The same terms as ScoreCondition, added in the same order (the order of
+  // condition.lrs), so the result is bit-identical. A grouped finding's
+  // place in its group is the number of stronger assessed members.
+  double log_odds = condition.prior_log_odds;
+  for (const CompiledLr& lr : condition.lrs) {
+    double stated = 0;
+    const CompiledBand* band = nullptr;
+    if (!StatedLogRatio(lr, observations[lr.finding], &stated, &band)) {
+      continue;
+    }
+    if (lr.group < 0) {
+      log_odds += stated;
+      continue;
+    }
+    int rank = 0;
+    for (const CompiledLr& other : condition.lrs) {
+      if (&other == &lr || other.group != lr.group) continue;
+      double other_stated = 0;
+      const CompiledBand* other_band = nullptr;
+      if (StatedLogRatio(other, observations[other.finding], &other_stated,
+                         &other_band) &&
+          Stronger(other_stated, other.def->finding_code(), stated,
+                   lr.def->finding_code())) {
+        ++rank;
+      }
+    }
+    const medius::v1::EvidenceGroup& group = *kb.groups[lr.group];
+    double applied;
+    if (group.combination() == medius::v1::GROUP_COMBINATION_DAMPENED) {
+      applied = stated * std::pow(group.dampening(), static_cast<double>(rank));
+    } else {
+      applied = rank == 0 ? stated : 0;
+    }
+    log_odds += applied;
+  }
+  return log_odds;
 }
 
 }  // namespace medius::engine

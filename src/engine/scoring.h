@@ -40,6 +40,12 @@ ConditionScore ScoreCondition(const CompiledKb& kb,
                               const CompiledCondition& condition,
                               const Observations& observations);
 
+// ScoreCondition(...).log_odds, bit for bit, without building the evidence
+// list or its notes: no allocation. For what-if scoring (next tests), which
+// runs it once per candidate test and outcome.
+double ScoreLogOdds(const CompiledKb& kb, const CompiledCondition& condition,
+                    const Observations& observations);
+
 inline double Probability(double log_odds) {
   return 1.0 / (1.0 + std::exp(-log_odds));
 }

@@ -73,6 +73,7 @@ class Checker {
     IndexConditions();
     for (int i = 0; i < kb_.conditions_size(); ++i) {
       CheckCondition(kb_.conditions(i), At("conditions", i));
+      CheckRefines(kb_.conditions(i), At("conditions", i));
     }
     CheckGroupsUsed();
     for (int i = 0; i < kb_.red_flags_size(); ++i) {
@@ -152,6 +153,9 @@ class Checker {
             "must be at least 1");
     Require(s.separation_margin() >= 0 && s.separation_margin() < 1,
             "settings.separation_margin", "must be in [0, 1)");
+    Require(s.refinement_min_probability() >= 0 &&
+                s.refinement_min_probability() <= 1,
+            "settings.refinement_min_probability", "must be in [0, 1]");
     CheckSource(s.source(), "settings.source");
   }
 
@@ -251,6 +255,23 @@ class Checker {
     for (int i = 0; i < c.likelihood_ratios_size(); ++i) {
       CheckLikelihoodRatio(c.likelihood_ratios(i),
                            At(path + ".likelihood_ratios", i), &seen);
+    }
+  }
+
+  // One level only: the broader condition exists, is another one, and
+  // refines nothing itself.
+  void CheckRefines(const ConditionDefinition& c, const std::string& path) {
+    if (c.refines().empty()) return;
+    auto it = conditions_.find(c.refines());
+    if (it == conditions_.end()) {
+      Report(path + ".refines",
+             absl::StrCat("unknown condition code '", c.refines(), "'"));
+    } else if (c.refines() == c.code()) {
+      Report(path + ".refines", "a condition cannot refine itself");
+    } else if (!kb_.conditions(it->second).refines().empty()) {
+      Report(path + ".refines",
+             absl::StrCat("'", c.refines(),
+                          "' refines another condition; one level only"));
     }
   }
 

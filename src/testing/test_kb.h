@@ -24,6 +24,7 @@ inline constexpr char kSmallKbText[] = R"pb(
     min_findings_for_confidence: 3
     next_tests_count: 2
     separation_margin: 0.1
+    refinement_min_probability: 0.5
     source { expert_opinion: true note: "test fixture" }
   }
   findings {

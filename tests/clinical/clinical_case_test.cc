@@ -41,6 +41,9 @@ std::string Summary(const medius::v1::AssessResponse& r) {
   return absl::StrJoin(parts, ", ");
 }
 
+// A runner-up below this is not a real contender (see clinical_case.proto).
+constexpr double kContender = 0.10;
+
 class ClinicalCaseTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ClinicalCaseTest, MatchesTheExpectedClinicalPicture) {
@@ -51,17 +54,22 @@ TEST_P(ClinicalCaseTest, MatchesTheExpectedClinicalPicture) {
   ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(text.str(), &c))
       << GetParam();
   ASSERT_FALSE(c.source().empty()) << "every case cites where it comes from";
-  ASSERT_FALSE(c.expected_leading().empty());
+  ASSERT_TRUE(!c.expected_leading().empty() ||
+              !c.expected_red_flags().empty())
+      << "a case expects a leading condition, or red flags";
 
   auto response = ShippedEngine().Assess(c.request());
   ASSERT_TRUE(response.ok()) << response.status();
   SCOPED_TRACE(c.name() + ": " + Summary(*response));
 
   ASSERT_GE(response->differential_size(), 2);
-  EXPECT_EQ(response->differential(0).condition_code(), c.expected_leading());
-  if (!c.acceptable_second().empty()) {
+  if (!c.expected_leading().empty()) {
+    EXPECT_EQ(response->differential(0).condition_code(), c.expected_leading());
+  }
+  const auto& second = response->differential(1);
+  if (!c.acceptable_second().empty() && second.probability() >= kContender) {
     EXPECT_THAT(c.acceptable_second(),
-                ::testing::Contains(response->differential(1).condition_code()));
+                ::testing::Contains(second.condition_code()));
   }
   std::vector<std::string> fired;
   for (const auto& flag : response->red_flags()) fired.push_back(flag.code());
