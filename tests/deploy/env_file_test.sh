@@ -27,6 +27,8 @@ grep -q '^MEDIUS_KB_DIR=/usr/local/share/medius/knowledge$' "$env_file" || fail 
 tmp=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 bash "$src/tests/testdata/make_certs.sh" "$tmp/tls"
+echo "emr-test 00112233445566778899aabbccddeeff $(printf '%064d' 0)" > "$tmp/tokens"
+head -c 32 /dev/urandom > "$tmp/log-hash.key"
 (
   set -a
   # shellcheck disable=SC1090
@@ -37,6 +39,11 @@ bash "$src/tests/testdata/make_certs.sh" "$tmp/tls"
   MEDIUS_TLS_CERT_FILE="$tmp/tls/server.crt"
   MEDIUS_TLS_KEY_FILE="$tmp/tls/server.key"
   MEDIUS_TLS_CLIENT_CA_FILE="$tmp/tls/ca.crt"
+  MEDIUS_TOKEN_FILE="$tmp/tokens"
+  MEDIUS_LOG_HASH_KEY_FILE="$tmp/log-hash.key"
+  MEDIUS_HEALTH_LISTEN=127.0.0.1:0
+  MEDIUS_METRICS_LISTEN=127.0.0.1:0
+  MEDIUS_DRAIN_SECONDS=0
   exec "$server"
 ) >"$tmp/log" 2>&1 &
 pid=$!
@@ -47,6 +54,9 @@ for _ in $(seq 100); do
 done
 [ -s "$tmp/port" ] || fail "server did not start"
 grep -q "mutual TLS" "$tmp/log" || { cat "$tmp/log"; fail "the example configuration does not serve mutual TLS"; }
+grep -q "bearer tokens required" "$tmp/log" || { cat "$tmp/log"; fail "the example configuration does not require tokens"; }
+grep -q "^health_port " "$tmp/port" || fail "no health-only port"
+grep -q "^metrics_port " "$tmp/port" || fail "no metrics port"
 kill -TERM "$pid"
 wait "$pid" || fail "server did not exit 0 on SIGTERM"
 echo "PASS: deploy/medius.env drives medius-server"
