@@ -36,6 +36,16 @@ char Direction(double lr) {
   return '=';
 }
 
+void AppendDisposition(const AssessResponse& r, std::string* out) {
+  const auto& d = r.disposition();
+  absl::StrAppend(out, "DISPOSITION\n  ", d.statement(), "\n");
+  if (!d.missing_screening_findings().empty()) {
+    absl::StrAppend(out, "  Screening questions not asked: ",
+                    absl::StrJoin(d.missing_screening_findings(), ", "), "\n");
+  }
+  absl::StrAppend(out, "\n");
+}
+
 void AppendRedFlags(const AssessResponse& r, std::string* out) {
   absl::StrAppend(out, "RED FLAGS\n");
   if (r.red_flags().empty()) {
@@ -101,6 +111,9 @@ void AppendProtocol(const AssessResponse& r, std::string* out) {
   }
   absl::StrAppend(out, "  ", p.display_name(), "\n  ", p.summary(),
                   "\n  Source: ", p.source(), "\n");
+  if (!p.start_reason().empty()) {
+    absl::StrAppend(out, "  Start: ", p.start_reason(), "\n");
+  }
   for (const auto& phase : p.phases()) {
     absl::StrAppend(out, "\n  Phase: ", phase.name());
     if (!phase.typical_duration().empty()) {
@@ -123,6 +136,14 @@ void AppendProtocol(const AssessResponse& r, std::string* out) {
                       x.dosage_source(), "]\n");
     }
   }
+  if (!p.targeted_exercises().empty()) {
+    absl::StrAppend(out, "\n  Added for contributing factors:\n");
+    for (const auto& x : p.targeted_exercises()) {
+      absl::StrAppend(out, "    - ", x.display_name(), ": ",
+                      FormatDosage(x.dosage()), "\n      Why: ", x.reason(),
+                      "\n");
+    }
+  }
   if (!p.excluded().empty()) {
     absl::StrAppend(out, "\n  Left out (contraindicated):\n");
     for (const auto& x : p.excluded()) {
@@ -133,6 +154,11 @@ void AppendProtocol(const AssessResponse& r, std::string* out) {
   if (!p.advice().empty()) {
     absl::StrAppend(out, "\n  Advice:\n");
     for (const auto& a : p.advice()) absl::StrAppend(out, "    - ", a, "\n");
+  }
+  if (!p.review().empty())
+    absl::StrAppend(out, "\n  Review: ", p.review(), "\n");
+  if (!p.escalation().empty()) {
+    absl::StrAppend(out, "  Escalate: ", p.escalation(), "\n");
   }
 }
 
@@ -204,6 +230,7 @@ std::string FormatAssessment(const AssessResponse& r) {
   if (!r.encounter_id().empty())
     absl::StrAppend(&out, "   Encounter ", r.encounter_id());
   absl::StrAppend(&out, "\n\n");
+  AppendDisposition(r, &out);
   AppendRedFlags(r, &out);
   AppendDifferential(r, &out);
   AppendNextTests(r, &out);

@@ -37,6 +37,9 @@ medius::v1::AssessResponse Response() {
   r.mutable_protocol()->set_status(medius::v1::PROTOCOL_STATUS_WITHHELD);
   r.mutable_protocol()->set_reason("Withheld: red flag.");
   r.add_notes("low confidence");
+  r.mutable_disposition()->set_statement(
+      "EMERGENCY (Infection): Send to ED today.");
+  r.mutable_disposition()->add_missing_screening_findings("night_pain");
   return r;
 }
 
@@ -62,6 +65,32 @@ TEST(ReportTest, EvidenceLinesShowDirectionLrSourceAndExpertOpinion) {
   EXPECT_THAT(out, HasSubstr("= Lying on side"));
   EXPECT_THAT(out, HasSubstr("[expert opinion]"));
   EXPECT_THAT(out, HasSubstr("(not applied: correlated)"));
+}
+
+TEST(ReportTest, DispositionComesFirst) {
+  std::string out = FormatAssessment(Response());
+  EXPECT_LT(out.find("DISPOSITION"), out.find("RED FLAGS"));
+  EXPECT_THAT(out, HasSubstr("EMERGENCY (Infection): Send to ED today."));
+  EXPECT_THAT(out, HasSubstr("Screening questions not asked: night_pain"));
+}
+
+TEST(ReportTest, ProtocolShowsStartTargetedReviewAndEscalation) {
+  medius::v1::AssessResponse r = Response();
+  auto* p = r.mutable_protocol();
+  p->set_status(medius::v1::PROTOCOL_STATUS_RECOMMENDED);
+  p->set_display_name("LEAP");
+  p->set_start_reason("Low irritability: start at phase 'Loading'.");
+  auto* x = p->add_targeted_exercises();
+  x->set_display_name("Wall hip hike");
+  x->set_reason("Pelvic drop.");
+  p->set_review("Review at 2 weeks.");
+  p->set_escalation("Imaging at 12 weeks.");
+  std::string out = FormatAssessment(r);
+  EXPECT_THAT(out, HasSubstr("Start: Low irritability"));
+  EXPECT_THAT(out, HasSubstr("Added for contributing factors:"));
+  EXPECT_THAT(out, HasSubstr("Why: Pelvic drop."));
+  EXPECT_THAT(out, HasSubstr("Review: Review at 2 weeks."));
+  EXPECT_THAT(out, HasSubstr("Escalate: Imaging at 12 weeks."));
 }
 
 TEST(ReportTest, NoRedFlagsSaysSo) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/compiled_kb.h"
+#include "engine/red_flags.h"
 #include "engine/scoring.h"
 #include "medius/v1/assessment.pb.h"
 
@@ -37,9 +38,21 @@ std::vector<medius::v1::SuggestedTest> SuggestNextTests(
 
 // The protocol for the leading condition, without exercises that any likely
 // condition contraindicates; withheld when a red flag needs referral first.
+// Personalised from the findings: starting phase from irritability,
+// advice rules, targeted exercises for contributing factors, and the advice
+// of co-existing likely conditions.
 medius::v1::ExerciseProtocol BuildProtocol(
-    const CompiledKb& kb, const std::vector<RankedCondition>& ranked,
+    const CompiledKb& kb, const Observations& observations,
+    const PatientContext& patient, const std::vector<RankedCondition>& ranked,
     const std::vector<medius::v1::RedFlag>& red_flags);
+
+// The response-level disposition: the most urgent red flag and what to do
+// now, whether exercise is withheld, and the core screening questions that
+// were not asked.
+medius::v1::Disposition BuildDisposition(
+    const CompiledKb& kb, const Observations& observations,
+    const std::vector<medius::v1::RedFlag>& red_flags,
+    const medius::v1::ExerciseProtocol& protocol);
 
 // Caveats for the clinician: too few findings assessed, no condition likely,
 // or the two leading conditions not yet separated.
@@ -47,7 +60,8 @@ std::vector<std::string> BuildNotes(
     const CompiledKb& kb, const Observations& observations,
     const std::vector<RankedCondition>& ranked,
     const std::vector<medius::v1::RedFlag>& red_flags,
-    const std::vector<medius::v1::SuggestedTest>& next_tests);
+    const std::vector<medius::v1::SuggestedTest>& next_tests,
+    const medius::v1::Disposition& disposition);
 
 // Red flags at or above this urgency withhold the protocol: the patient
 // needs a medical opinion before loading the hip.

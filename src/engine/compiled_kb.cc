@@ -30,6 +30,11 @@ absl::StatusOr<CompiledCriterion> CompileCriterion(const CompiledKb& compiled,
       MEDIUS_ASSIGN_OR_RETURN(out.finding, FindingIndex(compiled, c.present()));
       return out;
     }
+    case Criterion::kAbsent: {
+      out.kind = Kind::kAbsent;
+      MEDIUS_ASSIGN_OR_RETURN(out.finding, FindingIndex(compiled, c.absent()));
+      return out;
+    }
     case Criterion::kNumber: {
       out.kind = Kind::kNumber;
       MEDIUS_ASSIGN_OR_RETURN(
@@ -145,6 +150,31 @@ absl::StatusOr<std::unique_ptr<const CompiledKb>> Compile(
       flag.triggers.push_back(std::move(trigger));
     }
     compiled->red_flags.push_back(std::move(flag));
+  }
+  for (const auto& rule : source.advice_rules()) {
+    MEDIUS_ASSIGN_OR_RETURN(CompiledCriterion when,
+                            CompileCriterion(*compiled, rule.when()));
+    compiled->advice_when.push_back(std::move(when));
+  }
+  for (const auto& rule : source.targeted_exercises()) {
+    MEDIUS_ASSIGN_OR_RETURN(CompiledCriterion when,
+                            CompileCriterion(*compiled, rule.when()));
+    compiled->targeted_when.push_back(std::move(when));
+  }
+  const auto& settings = source.settings();
+  if (settings.has_high_irritability()) {
+    MEDIUS_ASSIGN_OR_RETURN(
+        compiled->high_irritability,
+        CompileCriterion(*compiled, settings.high_irritability()));
+  }
+  if (settings.has_low_irritability()) {
+    MEDIUS_ASSIGN_OR_RETURN(
+        compiled->low_irritability,
+        CompileCriterion(*compiled, settings.low_irritability()));
+  }
+  for (const std::string& code : settings.core_screening_findings()) {
+    MEDIUS_ASSIGN_OR_RETURN(int index, FindingIndex(*compiled, code));
+    compiled->core_screening.push_back(index);
   }
   return std::unique_ptr<const CompiledKb>(std::move(compiled));
 }

@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,7 +50,16 @@ struct CompiledCondition {
 };
 
 struct CompiledCriterion {
-  enum class Kind { kPresent, kNumber, kAge, kSex, kAllOf, kAnyOf, kAtLeast };
+  enum class Kind {
+    kPresent,
+    kAbsent,
+    kNumber,
+    kAge,
+    kSex,
+    kAllOf,
+    kAnyOf,
+    kAtLeast
+  };
   Kind kind = Kind::kPresent;
   int finding = -1;                                   // kPresent, kNumber
   double lo = -INFINITY, hi = INFINITY;               // kNumber, kAge: [lo, hi)
@@ -79,6 +89,13 @@ struct CompiledKb {
   std::vector<CompiledRedFlag> red_flags;
   // Copy-free view of kb.evidence_groups() by index.
   std::vector<const medius::v1::EvidenceGroup*> groups;
+  // Parallel to kb.advice_rules() and kb.targeted_exercises().
+  std::vector<CompiledCriterion> advice_when;
+  std::vector<CompiledCriterion> targeted_when;
+  // Irritability criteria from settings, when set.
+  std::optional<CompiledCriterion> high_irritability, low_irritability;
+  // Finding indexes of settings.core_screening_findings.
+  std::vector<int> core_screening;
 
   const medius::v1::FindingDefinition& finding(int i) const {
     return kb.findings(i);

@@ -126,11 +126,15 @@ absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
   for (auto& test : SuggestNextTests(*kb_, observations, ranked)) {
     *response.add_next_tests() = std::move(test);
   }
-  *response.mutable_protocol() = BuildProtocol(*kb_, ranked, red_flags);
+  *response.mutable_protocol() =
+      BuildProtocol(*kb_, observations, patient, ranked, red_flags);
+  *response.mutable_disposition() =
+      BuildDisposition(*kb_, observations, red_flags, response.protocol());
 
-  for (auto& note : BuildNotes(
-           *kb_, observations, ranked, red_flags,
-           {response.next_tests().begin(), response.next_tests().end()})) {
+  for (auto& note :
+       BuildNotes(*kb_, observations, ranked, red_flags,
+                  {response.next_tests().begin(), response.next_tests().end()},
+                  response.disposition())) {
     response.add_notes(std::move(note));
   }
   return response;

@@ -120,10 +120,56 @@ TEST(EngineTest, FewFindingsAddALowConfidenceNote) {
   f->set_present(true);
   auto response = engine->Assess(request);
   ASSERT_TRUE(response.ok());
-  ASSERT_EQ(response->notes_size(), 1);
-  EXPECT_THAT(response->notes(0), HasSubstr("low confidence"));
-  // Patient context does not count as an assessed finding.
-  EXPECT_THAT(engine->Assess(Request())->notes(), ::testing::IsEmpty());
+  EXPECT_THAT(response->notes(),
+              ::testing::Contains(HasSubstr("low confidence")));
+  // Four findings plus patient context: patient context does not count, but
+  // four of three needed do; no low-confidence note.
+  EXPECT_THAT(engine->Assess(Request())->notes(),
+              ::testing::Not(::testing::Contains(HasSubstr("low confidence"))));
+}
+
+TEST(EngineTest, UnaskedScreeningQuestionsAreListedNotAssumedNegative) {
+  auto engine = TestEngine();
+  auto response = engine->Assess(Request());  // neither fever nor hot asked
+  ASSERT_TRUE(response.ok());
+  EXPECT_THAT(response->disposition().missing_screening_findings(),
+              ::testing::ElementsAre("fever", "hot"));
+  EXPECT_THAT(response->notes(),
+              ::testing::Contains(HasSubstr(
+                  "red_flag_screen_incomplete: not asked: Fever; Hot hip")));
+  EXPECT_THAT(response->disposition().statement(),
+              HasSubstr("red-flag screen is incomplete"));
+  EXPECT_EQ(response->disposition().urgency(), medius::v1::URGENCY_UNSPECIFIED);
+
+  AssessRequest asked = Request();
+  for (const char* code : {"fever", "hot"}) {
+    auto* f = asked.add_findings();
+    f->set_code(code);
+    f->set_present(false);
+  }
+  response = engine->Assess(asked);
+  EXPECT_TRUE(response->disposition().missing_screening_findings().empty());
+  EXPECT_THAT(response->disposition().statement(),
+              HasSubstr("physiotherapy management is appropriate"));
+}
+
+TEST(EngineTest, DispositionTakesTheMostUrgentRedFlag) {
+  auto engine = TestEngine();
+  AssessRequest request = Request();
+  for (const char* code : {"fever", "hot"}) {
+    auto* f = request.add_findings();
+    f->set_code(code);
+    f->set_present(true);
+  }
+  auto response = engine->Assess(request);
+  ASSERT_TRUE(response.ok());
+  const auto& d = response->disposition();
+  EXPECT_EQ(d.urgency(), medius::v1::URGENCY_EMERGENCY);
+  EXPECT_EQ(d.refer_to(),
+            medius::v1::REFERRAL_DESTINATION_EMERGENCY_DEPARTMENT);
+  EXPECT_TRUE(d.exercise_withheld());
+  EXPECT_THAT(d.statement(), HasSubstr("EMERGENCY (Infection): Go to ED."));
+  EXPECT_THAT(d.statement(), HasSubstr("Do not start exercise"));
 }
 
 AssessRequest With(std::vector<std::pair<const char*, double>> numbers,
@@ -168,7 +214,8 @@ TEST(EngineTest, NoLikelyConditionIsANoteNotAnError) {
 TEST(EngineTest, LikelyRefinementIsRankedAboveItsBroaderCondition) {
   // joint: 0.25 x count 4 x age 2 x tender 0.5 = 1 -> 0.5; tendon: tender 3 x
   // sls 12 -> 36/37.
-  AssessRequest request = With({{"count", 4}}, {{"tender", true}, {"sls", true}});
+  AssessRequest request =
+      With({{"count", 4}}, {{"tender", true}, {"sls", true}});
   request.mutable_patient()->set_age_years(60);
   auto plain = TestEngine()->Assess(request);
   ASSERT_TRUE(plain.ok());
@@ -220,7 +267,7 @@ TEST(EngineTest, InfoListsTheCatalog) {
   auto engine = TestEngine();
   const auto& info = engine->info();
   EXPECT_EQ(info.version(), "1.2.3");
-  EXPECT_EQ(info.findings_size(), 8);
+  EXPECT_EQ(info.findings_size(), 9);
   EXPECT_EQ(info.findings(3).value_type(), medius::v1::VALUE_TYPE_NUMBER);
   EXPECT_EQ(info.findings(3).max_value(), 6);
   EXPECT_EQ(info.red_flags(0).highest_urgency(), medius::v1::URGENCY_EMERGENCY);

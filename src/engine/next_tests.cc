@@ -39,25 +39,24 @@ using Outcomes = absl::InlinedVector<Outcome, 8>;
 
 // The distinct results a test could give for `condition`: positive and
 // negative for a bool finding, one value per band for a number finding.
-Outcomes PossibleOutcomes(const CompiledKb& kb, int finding,
-                          const CompiledCondition& condition) {
+void PossibleOutcomes(const CompiledKb& kb, int finding,
+                      const CompiledCondition& condition, Outcomes* outcomes) {
   static const std::string* const kPositive = new std::string("positive");
   static const std::string* const kNegative = new std::string("negative");
   const auto& def = kb.finding(finding);
   if (def.value_type() == medius::v1::VALUE_TYPE_BOOL) {
-    return {{{Observed::kPresent, 0}, kPositive},
-            {{Observed::kAbsent, 0}, kNegative}};
+    outcomes->push_back({{Observed::kPresent, 0}, kPositive});
+    outcomes->push_back({{Observed::kAbsent, 0}, kNegative});
+    return;
   }
-  Outcomes outcomes;
   for (const CompiledLr& lr : condition.lrs) {
     if (lr.finding != finding) continue;
     for (const CompiledBand& band : lr.bands) {
       double value = std::max(band.lo, def.min_value());
       if (value > def.max_value()) continue;
-      outcomes.push_back({{Observed::kNumber, value}, &band.def->label()});
+      outcomes->push_back({{Observed::kNumber, value}, &band.def->label()});
     }
   }
-  return outcomes;
 }
 
 double Entropy(double p) {
@@ -91,9 +90,9 @@ std::string Reason(const Effect& e) {
   return absl::StrCat(
       e.condition->def->display_name(), " ", Percent(e.p), " now: ", *e.high,
       " -> ", Percent(e.p_hi), ", ", *e.low, " -> ", Percent(e.p_lo),
-      e.consistent
-          ? absl::StrCat(" (", *e.high, " expected in about ", Percent(e.q), ")")
-          : " (chance of each result unknown; assumed even)");
+      e.consistent ? absl::StrCat(" (", *e.high, " expected in about ",
+                                  Percent(e.q), ")")
+                   : " (chance of each result unknown; assumed even)");
 }
 
 std::string Reasons(const Candidate& candidate) {
@@ -110,7 +109,8 @@ void Evaluate(const CompiledKb& kb, const RankedCondition& ranked, int finding,
               Candidate& candidate) {
   const CompiledCondition& condition = *ranked.condition;
   const double p = ranked.score.probability;
-  Outcomes outcomes = PossibleOutcomes(kb, finding, condition);
+  Outcomes outcomes;
+  PossibleOutcomes(kb, finding, condition, &outcomes);
   const Outcome* high = nullptr;
   const Outcome* low = nullptr;
   double p_hi = 0, p_lo = 1;

@@ -33,9 +33,22 @@ std::vector<std::string> BuildNotes(
     const CompiledKb& kb, const Observations& observations,
     const std::vector<RankedCondition>& ranked,
     const std::vector<medius::v1::RedFlag>& red_flags,
-    const std::vector<medius::v1::SuggestedTest>& next_tests) {
+    const std::vector<medius::v1::SuggestedTest>& next_tests,
+    const medius::v1::Disposition& disposition) {
   std::vector<std::string> notes;
   const auto& settings = kb.kb.settings();
+  if (!disposition.missing_screening_findings().empty()) {
+    std::vector<std::string> questions;
+    for (const std::string& code : disposition.missing_screening_findings()) {
+      questions.push_back(kb.finding(kb.finding_index.at(code)).display_name());
+    }
+    // Machine-readable prefix: integrators can detect it.
+    notes.push_back(absl::StrCat(
+        "red_flag_screen_incomplete: not asked: ",
+        absl::StrJoin(questions, "; "),
+        ". Not asked is not 'no': ask them before ruling out serious "
+        "pathology."));
+  }
   if (!red_flags.empty()) {
     notes.push_back(absl::StrCat(
         red_flags.size(),

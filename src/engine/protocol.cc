@@ -1,5 +1,8 @@
+#include <algorithm>
+#include <cmath>
 #include <string>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/assessment_parts.h"
@@ -9,7 +12,7 @@ namespace medius::engine {
 namespace {
 
 std::string Percent(double p) {
-  return absl::StrCat(static_cast<int>(p * 100 + 0.5), "%");
+  return absl::StrCat(static_cast<int>(std::lround(p * 100)), "%");
 }
 
 // The first protocol (knowledge-base order) that treats `condition_code`.
@@ -28,8 +31,8 @@ const medius::v1::ProtocolDefinition* ProtocolFor(
 const medius::v1::Contraindication* ActiveContraindication(
     const medius::v1::ExerciseDefinition& exercise,
     const std::vector<RankedCondition>& ranked, double threshold) {
-  for (const RankedCondition& r : ranked) {  // most probable first
-    if (r.score.probability < threshold) break;
+  for (const RankedCondition& r : ranked) {
+    if (r.score.probability < threshold) continue;
     for (const auto& ci : exercise.contraindications()) {
       if (ci.condition_code() == r.condition->def->code()) return &ci;
     }
@@ -37,10 +40,142 @@ const medius::v1::Contraindication* ActiveContraindication(
   return nullptr;
 }
 
+// Builds the response's exercises, leaving out (and listing) what a likely
+// condition contraindicates.
+class Prescriber {
+ public:
+  Prescriber(const CompiledKb& kb, const std::vector<RankedCondition>& ranked,
+             medius::v1::ExerciseProtocol* out)
+      : kb_(kb), ranked_(ranked), out_(out) {}
+
+  // Fills `rx` and returns true, or records the exclusion and returns false.
+  bool Prescribe(const std::string& code, const medius::v1::Dosage* dosage,
+                 const medius::v1::Source* dosage_source,
+                 medius::v1::PrescribedExercise* rx) {
+    auto found = kb_.exercise_index.find(code);
+    if (found == kb_.exercise_index.end()) return false;  // validated
+    const auto& exercise = kb_.kb.exercises(found->second);
+    if (const auto* ci = ActiveContraindication(
+            exercise, ranked_,
+            kb_.kb.settings().contraindication_min_probability())) {
+      if (excluded_.insert(code).second) {
+        medius::v1::ExcludedExercise* excluded = out_->add_excluded();
+        excluded->set_exercise_code(code);
+        excluded->set_condition_code(ci->condition_code());
+        excluded->set_reason(ci->reason());
+      }
+      return false;
+    }
+    prescribed_.insert(code);
+    rx->set_exercise_code(code);
+    rx->set_display_name(exercise.display_name());
+    rx->set_instructions(exercise.instructions());
+    const bool override_dose = dosage != nullptr;
+    *rx->mutable_dosage() = override_dose ? *dosage : exercise.dosage();
+    const auto& source =
+        override_dose ? *dosage_source : exercise.dosage_source();
+    rx->set_dosage_source(SourceText(source));
+    rx->set_dosage_expert_opinion(source.expert_opinion());
+    return true;
+  }
+
+  bool prescribed(const std::string& code) const {
+    return prescribed_.contains(code);
+  }
+
+ private:
+  const CompiledKb& kb_;
+  const std::vector<RankedCondition>& ranked_;
+  medius::v1::ExerciseProtocol* out_;
+  absl::flat_hash_set<std::string> prescribed_, excluded_;
+};
+
+void AddPhases(const medius::v1::ProtocolDefinition& protocol,
+               Prescriber& prescriber, medius::v1::ExerciseProtocol* out) {
+  for (const auto& phase_def : protocol.phases()) {
+    medius::v1::Phase* phase = out->add_phases();
+    phase->set_name(phase_def.name());
+    phase->set_goal(phase_def.goal());
+    phase->set_entry_criteria(phase_def.entry_criteria());
+    phase->set_progression_criteria(phase_def.progression_criteria());
+    phase->set_typical_duration(phase_def.typical_duration());
+    for (const auto& pe : phase_def.exercises()) {
+      medius::v1::PrescribedExercise rx;
+      if (prescriber.Prescribe(pe.exercise_code(),
+                               pe.has_dosage() ? &pe.dosage() : nullptr,
+                               &pe.dosage_source(), &rx)) {
+        *phase->add_exercises() = std::move(rx);
+      }
+    }
+  }
+}
+
+void SetStartPhase(const CompiledKb& kb, const Observations& observations,
+                   const PatientContext& patient,
+                   const medius::v1::ProtocolDefinition& protocol,
+                   medius::v1::ExerciseProtocol* out) {
+  std::vector<std::string> because;
+  Truth high =
+      kb.high_irritability.has_value()
+          ? Evaluate(kb, *kb.high_irritability, observations, patient, &because)
+          : Truth::kUnknown;
+  Truth low =
+      kb.low_irritability.has_value()
+          ? Evaluate(kb, *kb.low_irritability, observations, patient, &because)
+          : Truth::kUnknown;
+  out->set_start_phase(0);
+  if (high == Truth::kTrue) {
+    out->set_irritability(medius::v1::IRRITABILITY_HIGH);
+    out->set_start_reason(absl::StrCat(
+        "High irritability (", absl::StrJoin(because, ", "),
+        "): start at the first phase and progress by symptom response."));
+  } else if (low == Truth::kTrue) {
+    out->set_irritability(medius::v1::IRRITABILITY_LOW);
+    out->set_start_phase(protocol.low_irritability_start_phase());
+    out->set_start_reason(
+        protocol.low_irritability_start_phase() == 0
+            ? "Low irritability: start at the first phase; progress as "
+              "tolerated."
+            : absl::StrCat(
+                  "Low irritability (", absl::StrJoin(because, ", "),
+                  "): start at phase '",
+                  protocol.phases(protocol.low_irritability_start_phase())
+                      .name(),
+                  "'; education and load management still apply."));
+  } else if (high == Truth::kFalse) {
+    out->set_irritability(medius::v1::IRRITABILITY_MODERATE);
+    out->set_start_reason("Moderate irritability: start at the first phase.");
+  } else {
+    out->set_irritability(medius::v1::IRRITABILITY_UNSPECIFIED);
+    out->set_start_reason(
+        "Irritability unknown (pain score and night pain not recorded): "
+        "start at the first phase.");
+  }
+}
+
+bool Treats(const std::vector<std::string>& treated,
+            const google::protobuf::RepeatedPtrField<std::string>& codes) {
+  if (codes.empty()) return true;
+  for (const std::string& c : codes) {
+    if (std::find(treated.begin(), treated.end(), c) != treated.end()) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void AddAdvice(const std::string& advice, medius::v1::ExerciseProtocol* out) {
+  for (const std::string& existing : out->advice()) {
+    if (existing == advice) return;
+  }
+  out->add_advice(advice);
+}
+
 }  // namespace
 
 medius::v1::ExerciseProtocol BuildProtocol(
-    const CompiledKb& kb, const std::vector<RankedCondition>& ranked,
+    const CompiledKb& kb, const Observations& observations,
+    const PatientContext& patient, const std::vector<RankedCondition>& ranked,
     const std::vector<medius::v1::RedFlag>& red_flags) {
   medius::v1::ExerciseProtocol out;
   std::vector<std::string> blocking;
@@ -80,39 +215,77 @@ medius::v1::ExerciseProtocol BuildProtocol(
   out.set_status(medius::v1::PROTOCOL_STATUS_RECOMMENDED);
   out.set_protocol_code(protocol->code());
   out.set_display_name(protocol->display_name());
-  out.add_for_conditions(leading.condition->def->code());
   out.set_summary(protocol->summary());
-  *out.mutable_advice() = protocol->advice();
   out.set_source(SourceText(protocol->source()));
-  for (const auto& phase_def : protocol->phases()) {
-    medius::v1::Phase* phase = out.add_phases();
-    phase->set_name(phase_def.name());
-    phase->set_goal(phase_def.goal());
-    phase->set_entry_criteria(phase_def.entry_criteria());
-    phase->set_progression_criteria(phase_def.progression_criteria());
-    phase->set_typical_duration(phase_def.typical_duration());
-    for (const auto& pe : phase_def.exercises()) {
-      auto found = kb.exercise_index.find(pe.exercise_code());
-      if (found == kb.exercise_index.end()) continue;  // validated at Create
-      const auto& exercise = kb.kb.exercises(found->second);
-      if (const auto* ci = ActiveContraindication(
-              exercise, ranked, settings.contraindication_min_probability())) {
-        medius::v1::ExcludedExercise* excluded = out.add_excluded();
-        excluded->set_exercise_code(exercise.code());
-        excluded->set_condition_code(ci->condition_code());
-        excluded->set_reason(ci->reason());
+  out.set_review(protocol->review());
+  out.set_escalation(protocol->escalation());
+  std::vector<std::string> treated = {leading.condition->def->code()};
+  out.add_for_conditions(leading.condition->def->code());
+  for (const std::string& a : protocol->advice()) AddAdvice(a, &out);
+
+  Prescriber prescriber(kb, ranked, &out);
+  AddPhases(*protocol, prescriber, &out);
+  SetStartPhase(kb, observations, patient, *protocol, &out);
+
+  // Co-existing likely conditions with a pathway of their own: say so and
+  // add their advice (their contraindications already apply above).
+  for (size_t i = 1; i < ranked.size(); ++i) {
+    const RankedCondition& other = ranked[i];
+    if (other.score.probability < settings.protocol_min_probability()) break;
+    const auto* other_protocol = ProtocolFor(kb, other.condition->def->code());
+    treated.push_back(other.condition->def->code());
+    out.add_for_conditions(other.condition->def->code());
+    if (other_protocol == nullptr || other_protocol == protocol) continue;
+    AddAdvice(absl::StrCat(
+                  "Also likely: ", other.condition->def->display_name(), " (",
+                  Percent(other.score.probability), "); manage alongside (",
+                  other_protocol->display_name(), ")."),
+              &out);
+    for (const std::string& a : other_protocol->advice()) AddAdvice(a, &out);
+  }
+
+  // Advice the findings call for.
+  for (size_t i = 0; i < kb.advice_when.size(); ++i) {
+    const auto& rule = kb.kb.advice_rules(static_cast<int>(i));
+    std::vector<std::string> because;
+    if (!Treats(treated, rule.for_conditions()) ||
+        Evaluate(kb, kb.advice_when[i], observations, patient, &because) !=
+            Truth::kTrue) {
+      continue;
+    }
+    AddAdvice(absl::StrCat(rule.advice(), " (", SourceText(rule.source()), ")"),
+              &out);
+  }
+
+  // Exercises for contributing factors, unless contraindicated or already
+  // in the protocol.
+  for (size_t i = 0; i < kb.targeted_when.size(); ++i) {
+    const auto& rule = kb.kb.targeted_exercises(static_cast<int>(i));
+    std::vector<std::string> because;
+    if (Evaluate(kb, kb.targeted_when[i], observations, patient, &because) !=
+        Truth::kTrue) {
+      continue;
+    }
+    std::vector<std::string> already;
+    for (const std::string& code : rule.exercise_codes()) {
+      if (prescriber.prescribed(code)) {
+        already.push_back(
+            kb.kb.exercises(kb.exercise_index.at(code)).display_name());
         continue;
       }
-      medius::v1::PrescribedExercise* rx = phase->add_exercises();
-      rx->set_exercise_code(exercise.code());
-      rx->set_display_name(exercise.display_name());
-      rx->set_instructions(exercise.instructions());
-      const bool override_dose = pe.has_dosage();
-      *rx->mutable_dosage() = override_dose ? pe.dosage() : exercise.dosage();
-      const auto& source =
-          override_dose ? pe.dosage_source() : exercise.dosage_source();
-      rx->set_dosage_source(SourceText(source));
-      rx->set_dosage_expert_opinion(source.expert_opinion());
+      medius::v1::PrescribedExercise rx;
+      if (prescriber.Prescribe(code, nullptr, nullptr, &rx)) {
+        rx.set_reason(
+            absl::StrCat(rule.reason(), " (", SourceText(rule.source()), ")"));
+        *out.add_targeted_exercises() = std::move(rx);
+      }
+    }
+    // Already in the phases: say that they also serve this factor.
+    if (!already.empty()) {
+      AddAdvice(absl::StrCat(rule.reason(), " In this protocol: ",
+                             absl::StrJoin(already, ", "), " (",
+                             SourceText(rule.source()), ")."),
+                &out);
     }
   }
   return out;

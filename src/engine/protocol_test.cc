@@ -14,9 +14,11 @@ namespace {
 
 class ProtocolTest : public CompiledKbTest {
  protected:
+  PatientContext patient_;
   medius::v1::ExerciseProtocol Build(
       const std::vector<medius::v1::RedFlag>& flags = {}) {
-    return BuildProtocol(*kb_, RankConditions(*kb_, obs_), flags);
+    return BuildProtocol(*kb_, obs_, patient_, RankConditions(*kb_, obs_),
+                         flags);
   }
   std::vector<std::string> Prescribed(const medius::v1::ExerciseProtocol& p) {
     std::vector<std::string> codes;
@@ -35,7 +37,12 @@ TEST_F(ProtocolTest, LeadingConditionGetsItsProtocol) {
   EXPECT_THAT(Prescribed(p), ::testing::ElementsAre("bridge"));
   EXPECT_EQ(p.phases(0).exercises(0).dosage().reps().min(), 10u);
   EXPECT_EQ(p.phases(0).exercises(0).dosage_source(), "LEAP 2016");
-  EXPECT_THAT(p.advice(), ::testing::ElementsAre("Avoid crossing legs."));
+  EXPECT_THAT(p.advice(), ::testing::Contains("Avoid crossing legs."));
+  // sls present fires the "control" rule; its bridge is already in the
+  // protocol, so the advice points to it.
+  EXPECT_THAT(p.advice(),
+              ::testing::Contains(
+                  "Pelvic control. In this protocol: Bridge (K 2009)."));
 }
 
 TEST_F(ProtocolTest, ExerciseContraindicatedByALikelyConditionIsExcluded) {
@@ -82,6 +89,85 @@ TEST_F(ProtocolTest, UrgentRedFlagWithholdsTheProtocol) {
   EXPECT_EQ(p.status(), medius::v1::PROTOCOL_STATUS_WITHHELD);
   EXPECT_THAT(p.reason(), ::testing::HasSubstr("Infection"));
   EXPECT_EQ(p.phases_size(), 0);
+}
+
+TEST_F(ProtocolTest, IrritabilitySetsTheStartingPhase) {
+  Set("sls", Observed::kPresent);
+  auto unknown = Build();
+  EXPECT_EQ(unknown.irritability(), medius::v1::IRRITABILITY_UNSPECIFIED);
+  EXPECT_EQ(unknown.start_phase(), 0u);
+  Set("nrs", Observed::kNumber, 8);
+  auto high = Build();
+  EXPECT_EQ(high.irritability(), medius::v1::IRRITABILITY_HIGH);
+  EXPECT_EQ(high.start_phase(), 0u);
+  EXPECT_THAT(high.start_reason(), ::testing::HasSubstr("nrs"));
+  Set("nrs", Observed::kNumber, 5);
+  EXPECT_EQ(Build().irritability(), medius::v1::IRRITABILITY_MODERATE);
+  EXPECT_EQ(Build().start_phase(), 0u);
+  Set("nrs", Observed::kNumber, 2);
+  auto low = Build();
+  EXPECT_EQ(low.irritability(), medius::v1::IRRITABILITY_LOW);
+  EXPECT_EQ(low.start_phase(), 1u);  // the protocol's low-irritability phase
+  EXPECT_THAT(low.start_reason(), ::testing::HasSubstr("'Loading'"));
+  EXPECT_EQ(low.review(), "Review at 2 weeks.");
+  EXPECT_EQ(low.escalation(), "Imaging if no better at 12 weeks.");
+}
+
+TEST_F(ProtocolTest, AdviceFollowsTheFindingsOnlyWhenRecorded) {
+  Set("sls", Observed::kPresent);
+  EXPECT_THAT(
+      Build().advice(),
+      ::testing::Not(::testing::Contains(::testing::HasSubstr("Pillow"))));
+  Set("lying", Observed::kAbsent);
+  EXPECT_THAT(
+      Build().advice(),
+      ::testing::Not(::testing::Contains(::testing::HasSubstr("Pillow"))));
+  Set("lying", Observed::kPresent);
+  EXPECT_THAT(Build().advice(),
+              ::testing::Contains("Pillow between the knees. (J 2015)"));
+}
+
+TEST_F(ProtocolTest, TargetedExercisesSkipDuplicatesAndContraindications) {
+  // sls present -> rule "control": bridge (already in the protocol) and
+  // stretch (contraindicated by tendon, which leads).
+  Set("sls", Observed::kPresent);
+  auto p = Build();
+  EXPECT_TRUE(p.targeted_exercises().empty());
+  ASSERT_EQ(p.excluded_size(), 1);
+  EXPECT_EQ(p.excluded(0).exercise_code(), "stretch");
+
+  // joint leads, tendon unlikely: stretch is allowed, but joint_rehab
+  // already has it, and bridge too; nothing new to add.
+  Set("count", Observed::kNumber, 6);
+  Set("age_years", Observed::kNumber, 60);
+  Set("tender", Observed::kAbsent);
+  Set("sls", Observed::kAbsent);
+  EXPECT_TRUE(Build().targeted_exercises().empty());
+}
+
+TEST_F(ProtocolTest, TargetedExerciseIsAddedWithItsReason) {
+  medius::v1::KnowledgeBase kb = medius::testing::SmallKb();
+  kb.mutable_protocols(0)->mutable_phases(0)->clear_exercises();
+  Recompile(kb);
+  Set("sls", Observed::kPresent);
+  auto p = Build();
+  ASSERT_EQ(p.targeted_exercises_size(), 1);
+  EXPECT_EQ(p.targeted_exercises(0).exercise_code(), "bridge");
+  EXPECT_EQ(p.targeted_exercises(0).reason(), "Pelvic control. (K 2009)");
+}
+
+TEST_F(ProtocolTest, CoExistingLikelyConditionsAreTreatedTogether) {
+  // tendon 36/37 and joint 0.5 (count 4, age 60, tender 0.5): both >= 0.5.
+  Set("tender", Observed::kPresent);
+  Set("sls", Observed::kPresent);
+  Set("count", Observed::kNumber, 4);
+  Set("age_years", Observed::kNumber, 60);
+  auto p = Build();
+  ASSERT_EQ(p.protocol_code(), "tendon_rehab");
+  EXPECT_THAT(p.for_conditions(), ::testing::ElementsAre("tendon", "joint"));
+  EXPECT_THAT(
+      p.advice(),
+      ::testing::Contains(::testing::HasSubstr("Also likely: Joint (50%)")));
 }
 
 TEST_F(ProtocolTest, SoonRedFlagDoesNotWithhold) {

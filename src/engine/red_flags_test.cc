@@ -95,6 +95,14 @@ TEST_F(RedFlagsTest, ThreeValuedLogic) {
   EXPECT_EQ(Eval(at_least_2_unknown), Truth::kTrue);
 }
 
+TEST_F(RedFlagsTest, AbsentLeafNeedsTheFindingAssessed) {
+  EXPECT_EQ(Eval("absent: 'hot'"), Truth::kUnknown);  // not asked: unknown
+  Set("hot", Observed::kAbsent);
+  EXPECT_EQ(Eval("absent: 'hot'"), Truth::kTrue);
+  Set("hot", Observed::kPresent);
+  EXPECT_EQ(Eval("absent: 'hot'"), Truth::kFalse);
+}
+
 TEST_F(RedFlagsTest, NumberAgeAndSexLeaves) {
   const char* count3 = "number { finding_code: 'count' at_least: 3 }";
   EXPECT_EQ(Eval(count3), Truth::kUnknown);

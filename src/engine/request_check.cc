@@ -3,7 +3,7 @@
 #include <cmath>
 #include <string>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 
 namespace medius::engine {
@@ -43,9 +43,13 @@ void CheckPatient(const medius::v1::AssessRequest& request,
   }
 }
 
+// Where each finding was first given (-1: not yet), indexed by finding; a
+// knowledge base of up to 256 findings needs no heap for it.
+using FirstSeen = absl::InlinedVector<int, 256>;
+
 void CheckFinding(const Finding& finding, const std::string& path,
                   const CompiledKb& kb, Observations* observations,
-                  absl::flat_hash_map<int, int>* first_seen, int position,
+                  FirstSeen* first_seen, int position,
                   std::vector<FieldViolation>* violations) {
   if (finding.code().empty()) {
     violations->push_back({path + ".code", "a finding code is required"});
@@ -53,9 +57,9 @@ void CheckFinding(const Finding& finding, const std::string& path,
   }
   if (finding.code().size() > kMaxCodeLength) {
     violations->push_back(
-        {path + ".code", absl::StrCat("code ", Quote(finding.code()),
-                                      " is longer than ", kMaxCodeLength,
-                                      " characters")});
+        {path + ".code",
+         absl::StrCat("code ", Quote(finding.code()), " is longer than ",
+                      kMaxCodeLength, " characters")});
     return;
   }
   auto it = kb.finding_index.find(finding.code());
@@ -80,14 +84,15 @@ void CheckFinding(const Finding& finding, const std::string& path,
              ", not as a finding")});
     return;
   }
-  auto [seen, inserted] = first_seen->emplace(index, position);
-  if (!inserted) {
+  int& seen = (*first_seen)[index];
+  if (seen >= 0) {
     violations->push_back(
         {path + ".code",
          absl::StrCat("duplicate finding ", Quote(finding.code()),
-                      ", already given in findings[", seen->second, "]")});
+                      ", already given in findings[", seen, "]")});
     return;
   }
+  seen = position;
   Observation& obs = (*observations)[index];
   switch (finding.value_case()) {
     case Finding::VALUE_NOT_SET:
@@ -150,7 +155,7 @@ std::vector<FieldViolation> CheckRequest(
     return violations;
   }
   observations->assign(kb.kb.findings_size(), Observation{});
-  absl::flat_hash_map<int, int> first_seen;
+  FirstSeen first_seen(kb.kb.findings_size(), -1);
   for (int i = 0; i < request.findings_size(); ++i) {
     CheckFinding(request.findings(i), absl::StrCat("findings[", i, "]"), kb,
                  observations, &first_seen, i, &violations);

@@ -31,8 +31,7 @@ bool Stronger(const ScoredEvidence& a, const ScoredEvidence& b) {
 // correlated findings, so the inline buffer keeps scoring off the heap.
 using GroupMembers = absl::InlinedVector<ScoredEvidence*, 8>;
 
-void ApplyGroup(const medius::v1::EvidenceGroup& group,
-                GroupMembers& members) {
+void ApplyGroup(const medius::v1::EvidenceGroup& group, GroupMembers& members) {
   std::sort(members.begin(), members.end(),
             [](const ScoredEvidence* a, const ScoredEvidence* b) {
               return Stronger(*a, *b);

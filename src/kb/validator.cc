@@ -83,6 +83,7 @@ class Checker {
     for (int i = 0; i < kb_.protocols_size(); ++i) {
       CheckProtocol(kb_.protocols(i), At("protocols", i));
     }
+    CheckPersonalisation();
     return std::move(issues_);
   }
 
@@ -343,6 +344,13 @@ class Checker {
                 absl::StrCat("'", c.present(), "' is not a bool finding"));
         break;
       }
+      case Criterion::kAbsent: {
+        const FindingDefinition* f = FindingFor(c.absent(), path + ".absent");
+        Require(f == nullptr || f->value_type() == medius::v1::VALUE_TYPE_BOOL,
+                path + ".absent",
+                absl::StrCat("'", c.absent(), "' is not a bool finding"));
+        break;
+      }
       case Criterion::kNumber: {
         const auto& n = c.number();
         const FindingDefinition* f =
@@ -476,6 +484,11 @@ class Checker {
       CheckConditionRef(p.for_conditions(i), At(path + ".for_conditions", i));
     }
     Require(p.phases_size() > 0, path + ".phases", "a protocol needs phases");
+    Require(
+        static_cast<int>(p.low_irritability_start_phase()) < p.phases_size() ||
+            p.phases_size() == 0,
+        path + ".low_irritability_start_phase",
+        "must index one of the protocol's phases");
     CheckSource(p.source(), path + ".source");
     for (int ph = 0; ph < p.phases_size(); ++ph) {
       const auto& phase = p.phases(ph);
@@ -505,6 +518,74 @@ class Checker {
           }
         }
       }
+    }
+  }
+
+  // Screening questions, irritability criteria, advice and targeted
+  // exercise rules.
+  void CheckPersonalisation() {
+    const auto& settings = kb_.settings();
+    for (int i = 0; i < settings.core_screening_findings_size(); ++i) {
+      std::string path = At("settings.core_screening_findings", i);
+      const FindingDefinition* f =
+          FindingFor(settings.core_screening_findings(i), path);
+      Require(f == nullptr || f->value_type() == medius::v1::VALUE_TYPE_BOOL,
+              path, "a screening question must be a bool finding");
+    }
+    if (settings.has_high_irritability()) {
+      CheckCriterion(settings.high_irritability(),
+                     "settings.high_irritability");
+    }
+    if (settings.has_low_irritability()) {
+      CheckCriterion(settings.low_irritability(), "settings.low_irritability");
+    }
+    absl::flat_hash_map<std::string, int> ids;
+    for (int i = 0; i < kb_.advice_rules_size(); ++i) {
+      const auto& rule = kb_.advice_rules(i);
+      std::string path = At("advice_rules", i);
+      CheckRuleId(rule.id(), path, &ids);
+      if (!rule.has_when()) {
+        Report(path + ".when", "required");
+      } else {
+        CheckCriterion(rule.when(), path + ".when");
+      }
+      for (int c = 0; c < rule.for_conditions_size(); ++c) {
+        CheckConditionRef(rule.for_conditions(c),
+                          At(path + ".for_conditions", c));
+      }
+      Require(!rule.advice().empty(), path + ".advice", "required");
+      CheckSource(rule.source(), path + ".source");
+    }
+    ids.clear();
+    for (int i = 0; i < kb_.targeted_exercises_size(); ++i) {
+      const auto& rule = kb_.targeted_exercises(i);
+      std::string path = At("targeted_exercises", i);
+      CheckRuleId(rule.id(), path, &ids);
+      if (!rule.has_when()) {
+        Report(path + ".when", "required");
+      } else {
+        CheckCriterion(rule.when(), path + ".when");
+      }
+      Require(rule.exercise_codes_size() > 0, path + ".exercise_codes",
+              "name at least one exercise");
+      for (int e = 0; e < rule.exercise_codes_size(); ++e) {
+        Require(exercises_.contains(rule.exercise_codes(e)),
+                At(path + ".exercise_codes", e),
+                absl::StrCat("unknown exercise code '", rule.exercise_codes(e),
+                             "'"));
+      }
+      Require(!rule.reason().empty(), path + ".reason", "required");
+      CheckSource(rule.source(), path + ".source");
+    }
+  }
+
+  void CheckRuleId(const std::string& id, const std::string& path,
+                   absl::flat_hash_map<std::string, int>* ids) {
+    if (!IsCode(id)) {
+      Report(path + ".id",
+             absl::StrCat("id '", id, "' must be lower_snake_case"));
+    } else if (!ids->emplace(id, 0).second) {
+      Report(path + ".id", absl::StrCat("duplicate id '", id, "'"));
     }
   }
 

@@ -10,6 +10,7 @@
 #ifndef MEDIUS_KB_VALIDATOR_H_
 #define MEDIUS_KB_VALIDATOR_H_
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,11 @@ struct Issue {
   std::string path;
   std::string message;
 };
+
+// For test failure messages.
+inline void PrintTo(const Issue& issue, std::ostream* os) {
+  *os << issue.path << ": " << issue.message;
+}
 
 // Every issue, in a deterministic order (the order of the data). Empty when
 // the knowledge base is sound.

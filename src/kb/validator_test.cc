@@ -58,7 +58,7 @@ INSTANTIATE_TEST_SUITE_P(
              "settings", "engine settings"},
         Case{"duplicate_finding",
              [](KnowledgeBase& kb) { *kb.add_findings() = kb.findings(0); },
-             "findings[8].code", "duplicate code 'tender'"},
+             "findings[9].code", "duplicate code 'tender'"},
         Case{"malformed_code",
              [](KnowledgeBase& kb) {
                kb.mutable_findings(1)->set_code("Lying Pain");
@@ -234,6 +234,27 @@ INSTANTIATE_TEST_SUITE_P(
              },
              "protocols[0].phases[0].exercises[1].exercise_code",
              "contraindicated in 'tendon'"},
+        Case{"screening_not_a_bool_finding",
+             [](KnowledgeBase& kb) {
+               kb.mutable_settings()->add_core_screening_findings("count");
+             },
+             "settings.core_screening_findings[2]", "must be a bool finding"},
+        Case{"advice_rule_without_source",
+             [](KnowledgeBase& kb) {
+               kb.mutable_advice_rules(0)->clear_source();
+             },
+             "advice_rules[0].source", "citation is required"},
+        Case{"targeted_unknown_exercise",
+             [](KnowledgeBase& kb) {
+               kb.mutable_targeted_exercises(0)->add_exercise_codes("plank");
+             },
+             "targeted_exercises[0].exercise_codes[2]",
+             "unknown exercise code"},
+        Case{"start_phase_out_of_range",
+             [](KnowledgeBase& kb) {
+               kb.mutable_protocols(0)->set_low_irritability_start_phase(5);
+             },
+             "protocols[0].low_irritability_start_phase", "must index"},
         Case{"protocol_unknown_condition",
              [](KnowledgeBase& kb) {
                kb.mutable_protocols(1)->add_for_conditions("knee");

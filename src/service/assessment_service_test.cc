@@ -176,7 +176,7 @@ TEST_F(ServiceTest, GetKnowledgeBaseReturnsTheCatalog) {
   medius::v1::KnowledgeBaseInfo info;
   ASSERT_TRUE(stub_->GetKnowledgeBase(&context, {}, &info).ok());
   EXPECT_EQ(info.version(), "1.2.3");
-  EXPECT_EQ(info.findings_size(), 8);
+  EXPECT_EQ(info.findings_size(), 9);
   EXPECT_EQ(info.conditions_size(), 2);
 }
 

@@ -25,6 +25,10 @@ inline constexpr char kSmallKbText[] = R"pb(
     next_tests_count: 2
     separation_margin: 0.1
     refinement_min_probability: 0.5
+    core_screening_findings: "fever"
+    core_screening_findings: "hot"
+    high_irritability { number { finding_code: "nrs" at_least: 7 } }
+    low_irritability { number { finding_code: "nrs" below: 4 } }
     source { expert_opinion: true note: "test fixture" }
   }
   findings {
@@ -91,6 +95,9 @@ inline constexpr char kSmallKbText[] = R"pb(
     section: FINDING_SECTION_HISTORY
     patient_context: PATIENT_CONTEXT_FEMALE
   }
+  findings { code: "nrs" display_name: "Pain NRS" description: "Ask."
+             value_type: VALUE_TYPE_NUMBER section: FINDING_SECTION_HISTORY
+             unit: "0-10" min_value: 0 max_value: 10 }
   evidence_groups {
     id: "local"
     display_name: "Local signs"
@@ -216,7 +223,20 @@ inline constexpr char kSmallKbText[] = R"pb(
       goal: "Settle"
       exercises { exercise_code: "bridge" }
     }
+    phases { name: "Loading" goal: "Strengthen" }
     advice: "Avoid crossing legs."
+    low_irritability_start_phase: 1
+    review: "Review at 2 weeks."
+    escalation: "Imaging if no better at 12 weeks."
+  }
+  advice_rules {
+    id: "lying_advice" when { present: "lying" } for_conditions: "tendon"
+    advice: "Pillow between the knees." source { citation: "J 2015" }
+  }
+  targeted_exercises {
+    id: "control" when { present: "sls" }
+    exercise_codes: "bridge" exercise_codes: "stretch"
+    reason: "Pelvic control." source { citation: "K 2009" }
   }
   protocols {
     code: "joint_rehab"

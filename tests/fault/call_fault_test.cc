@@ -1,0 +1,362 @@
+// Fault tests against the real medius-server on 127.0.0.1: deadlines
+// shorter than the work, clients that cancel or vanish mid-call, and
+// SIGTERM while the server is saturated. After each fault the server must
+// still be running, healthy, and answering correctly; no call may end with
+// a status other than the ones the fault explains.
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "e2e/server_process.h"
+#include "fault/raw_http2.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "medius/v1/assessment_service.grpc.pb.h"
+
+namespace medius::fault {
+namespace {
+
+using grpc::StatusCode;
+using medius::v1::AssessRequest;
+using medius::v1::AssessResponse;
+using ::testing::HasSubstr;
+
+AssessRequest DemoRequest() {
+  std::ifstream in(std::string(MEDIUS_EXAMPLES_DIR) +
+                   "/gluteal_tendinopathy.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  AssessRequest request;
+  EXPECT_TRUE(
+      google::protobuf::util::JsonStringToMessage(text.str(), &request).ok());
+  return request;
+}
+
+std::shared_ptr<grpc::Channel> NewChannel(const std::string& address, int i) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // own connection
+  args.SetInt("medius.fault.channel", i);
+  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
+                                   args);
+}
+
+// Asynchronous Assess calls, `parallel` in flight at a time, until `total`
+// have finished or `keep_going` says stop. `prepare` may set a deadline on
+// a call's context. Every context stays alive until the run is over, so a
+// canceller thread may touch it at any time.
+class CallRun {
+ public:
+  struct Call {
+    grpc::ClientContext context;
+    AssessResponse response;
+    std::atomic<bool> started{false};
+    StatusCode code = StatusCode::OK;
+    std::string message;
+    std::chrono::steady_clock::time_point start, end;
+  };
+
+  CallRun(std::vector<std::shared_ptr<grpc::Channel>> channels, int total)
+      : channels_(std::move(channels)), calls_(total) {
+    for (auto& call : calls_) call = std::make_unique<Call>();
+    for (const auto& channel : channels_) {
+      stubs_.push_back(medius::v1::AssessmentService::NewStub(channel));
+    }
+  }
+
+  void Run(int parallel, const std::function<void(int, Call&)>& prepare,
+           const std::function<bool()>& keep_going = [] { return true; }) {
+    prepare_ = prepare;
+    keep_going_ = keep_going;
+    for (int i = 0; i < parallel; ++i) StartNext();
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [this] { return started_ == finished_ && stopped_; });
+  }
+
+  Call& call(int i) { return *calls_[i]; }
+  int started() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return started_;
+  }
+
+  std::map<StatusCode, int> Codes() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::map<StatusCode, int> codes;
+    for (int i = 0; i < started_; ++i) ++codes[calls_[i]->code];
+    return codes;
+  }
+
+ private:
+  void StartNext() {
+    int i;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (started_ == static_cast<int>(calls_.size()) || !keep_going_()) {
+        stopped_ = true;
+        if (started_ == finished_) done_.notify_all();
+        return;
+      }
+      i = started_++;
+    }
+    Call& c = *calls_[i];
+    prepare_(i, c);
+    c.start = std::chrono::steady_clock::now();
+    stubs_[i % stubs_.size()]->async()->Assess(
+        &c.context, &request_, &c.response, [this, &c](grpc::Status status) {
+          c.code = status.error_code();
+          c.message = status.error_message();
+          c.end = std::chrono::steady_clock::now();
+          {
+            std::lock_guard<std::mutex> lock(mutex_);
+            ++finished_;
+          }
+          StartNext();
+        });
+    c.started = true;
+  }
+
+  const AssessRequest request_ = DemoRequest();
+  std::vector<std::shared_ptr<grpc::Channel>> channels_;
+  std::vector<std::unique_ptr<medius::v1::AssessmentService::Stub>> stubs_;
+  std::vector<std::unique_ptr<Call>> calls_;
+  std::function<void(int, Call&)> prepare_;
+  std::function<bool()> keep_going_;
+  std::mutex mutex_;
+  std::condition_variable done_;
+  int started_ = 0, finished_ = 0;
+  bool stopped_ = false;
+};
+
+class CallFaultTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(server_.Start(
+        {std::string("--kb_dir=") + MEDIUS_KB_DIR, "--insecure"}))
+        << server_.Output();
+    channel_ = NewChannel(server_.address(), 0);
+    ASSERT_TRUE(channel_->WaitForConnected(std::chrono::system_clock::now() +
+                                           std::chrono::seconds(10)));
+  }
+
+  // The server is still up, SERVING, and gives the right answer.
+  void ExpectHealthy() {
+    ASSERT_EQ(kill(server_.pid(), 0), 0) << "server died\n" << server_.Output();
+    auto fresh = NewChannel(server_.address(), 99);
+    grpc::ClientContext health_context;
+    health_context.set_deadline(std::chrono::system_clock::now() +
+                                std::chrono::seconds(5));
+    grpc::health::v1::HealthCheckRequest health_request;
+    health_request.set_service("medius.v1.AssessmentService");
+    grpc::health::v1::HealthCheckResponse health;
+    ASSERT_TRUE(grpc::health::v1::Health::NewStub(fresh)
+                    ->Check(&health_context, health_request, &health)
+                    .ok());
+    EXPECT_EQ(health.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(5));
+    AssessResponse response;
+    grpc::Status status = medius::v1::AssessmentService::NewStub(fresh)->Assess(
+        &context, DemoRequest(), &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    ASSERT_FALSE(response.differential().empty());
+    EXPECT_EQ(response.differential(0).condition_code(),
+              "gluteal_tendinopathy");
+  }
+
+  medius::testing::ServerProcess server_;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+TEST_F(CallFaultTest, DeadlineShorterThanAnyCallIsDeadlineExceeded) {
+  CallRun run({channel_}, 200);
+  run.Run(8, [](int, CallRun::Call& c) {
+    c.context.set_deadline(std::chrono::system_clock::now() +
+                           std::chrono::microseconds(1));
+  });
+  EXPECT_EQ(run.Codes(), (std::map<StatusCode, int>{
+                             {StatusCode::DEADLINE_EXCEEDED, 200}}));
+  ExpectHealthy();
+}
+
+TEST_F(CallFaultTest, DeadlinesAroundTheServiceTimeEndOkOrDeadlineExceeded) {
+  // From far below one call's time to well above it: some calls finish,
+  // some expire on the client or in the server; nothing else may happen.
+  std::mt19937 rng(1);
+  std::vector<int> deadline_us(3000);
+  for (int& d : deadline_us) d = 5 + static_cast<int>(rng() % 3000);
+  CallRun run({channel_, NewChannel(server_.address(), 1)}, 3000);
+  run.Run(16, [&](int i, CallRun::Call& c) {
+    c.context.set_deadline(std::chrono::system_clock::now() +
+                           std::chrono::microseconds(deadline_us[i]));
+  });
+  auto codes = run.Codes();
+  EXPECT_GT(codes[StatusCode::OK], 0);
+  EXPECT_GT(codes[StatusCode::DEADLINE_EXCEEDED], 0);
+  EXPECT_EQ(codes[StatusCode::OK] + codes[StatusCode::DEADLINE_EXCEEDED], 3000)
+      << "other statuses seen";
+  ExpectHealthy();
+}
+
+TEST_F(CallFaultTest, ClientCancellingMidCallLeavesTheServerHealthy) {
+  constexpr int kCalls = 2000;
+  CallRun run({channel_, NewChannel(server_.address(), 1)}, kCalls);
+  // Cancels each call a random 0-300 us after it starts: before it is
+  // sent, while the server works on it, or after it finished.
+  std::thread canceller([&run] {
+    std::mt19937 rng(2);
+    for (int i = 0; i < kCalls; ++i) {
+      while (!run.call(i).started) std::this_thread::yield();
+      std::this_thread::sleep_for(std::chrono::microseconds(rng() % 300));
+      run.call(i).context.TryCancel();
+    }
+  });
+  run.Run(8, [](int, CallRun::Call&) {});
+  canceller.join();
+  auto codes = run.Codes();
+  EXPECT_GT(codes[StatusCode::CANCELLED], 0);
+  EXPECT_EQ(codes[StatusCode::OK] + codes[StatusCode::CANCELLED], kCalls)
+      << "other statuses seen";
+  ExpectHealthy();
+}
+
+TEST_F(CallFaultTest, ClientVanishingMidCallLeavesTheServerHealthy) {
+  std::string message;
+  DemoRequest().SerializeToString(&message);
+  for (int round = 0; round < 50; ++round) {
+    for (CutAfter cut : {CutAfter::kPreface, CutAfter::kHeaders,
+                         CutAfter::kHalfMessage, CutAfter::kFullMessage}) {
+      ASSERT_TRUE(HalfCallThenReset(server_.port(), message, cut));
+    }
+  }
+  // Meanwhile, and after, well-behaved clients are served.
+  CallRun run({channel_}, 200);
+  run.Run(4, [](int, CallRun::Call&) {});
+  EXPECT_EQ(run.Codes(), (std::map<StatusCode, int>{{StatusCode::OK, 200}}));
+  ExpectHealthy();
+}
+
+// Saturating load (64 calls in flight over 4 connections) with SIGTERM
+// sent after 2000 calls; the load goes on for `load_after_signal`, or
+// until the server refuses calls. Returns the calls, split by whether they
+// were sent before the signal.
+struct SigtermRun {
+  int before = 0, before_ok = 0, in_flight = 0;
+  int after = 0, after_ok = 0;
+  std::map<StatusCode, int> codes;
+  int exit_status = -1;
+};
+
+SigtermRun SaturateThenSigterm(medius::testing::ServerProcess& server,
+                               std::chrono::milliseconds load_after_signal) {
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (int i = 0; i < 4; ++i) {
+    channels.push_back(NewChannel(server.address(), i));
+  }
+  CallRun run(channels, 1000000);
+  std::atomic<bool> stop{false};
+  std::thread load([&] {
+    run.Run(
+        64,
+        [](int, CallRun::Call& c) {
+          c.context.set_deadline(std::chrono::system_clock::now() +
+                                 std::chrono::seconds(15));
+        },
+        [&] { return !stop.load(); });
+  });
+  const auto give_up =
+      std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (run.started() < 2000 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  const auto signalled = std::chrono::steady_clock::now();
+  kill(server.pid(), SIGTERM);
+  while (std::chrono::steady_clock::now() < signalled + load_after_signal &&
+         run.Codes()[StatusCode::OK] >= run.started() - 64) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  stop = true;
+  load.join();
+  SigtermRun result;
+  result.exit_status = server.WaitForExit();
+  result.codes = run.Codes();
+  for (int i = 0; i < run.started(); ++i) {
+    const CallRun::Call& c = run.call(i);
+    const bool ok = c.code == StatusCode::OK;
+    if (c.start < signalled) {
+      ++result.before;
+      result.before_ok += ok;
+      result.in_flight += c.end > signalled;
+    } else {
+      ++result.after;
+      result.after_ok += ok;
+    }
+  }
+  return result;
+}
+
+TEST(SigtermFaultTest, WithDrainEveryCallSentCompletes) {
+  // The deployment's shutdown (deploy/ sets a drain): health turns
+  // NOT_SERVING, calls keep being answered for --drain_seconds, then the
+  // server stops. A client that keeps sending through half the drain loses
+  // nothing.
+  medius::testing::ServerProcess server;
+  ASSERT_TRUE(server.Start({std::string("--kb_dir=") + MEDIUS_KB_DIR,
+                            "--insecure", "--drain_seconds=2"}))
+      << server.Output();
+  SigtermRun run = SaturateThenSigterm(server, std::chrono::milliseconds(1000));
+  EXPECT_GE(run.before, 2000);
+  EXPECT_GT(run.in_flight, 0) << "no call was in flight at SIGTERM";
+  EXPECT_EQ(run.before_ok, run.before);
+  EXPECT_GT(run.after, 0);
+  EXPECT_EQ(run.after_ok, run.after);
+  ASSERT_TRUE(WIFEXITED(run.exit_status)) << server.Output();
+  EXPECT_EQ(WEXITSTATUS(run.exit_status), 0);
+  EXPECT_THAT(server.Output(), HasSubstr("received SIGTERM"));
+}
+
+TEST(SigtermFaultTest, WithoutDrainOnlyCallsStillQueuedAreCancelled) {
+  // Default flags, no drain: gRPC stops the server at once. Calls it is
+  // running finish; calls still queued for a handler thread when Shutdown()
+  // starts are cancelled by gRPC (CANCELLED, never run), at most the 64 in
+  // flight; later calls are refused. Nothing hangs, nothing else fails.
+  // See docs/PERFORMANCE.md, "Fault tests".
+  medius::testing::ServerProcess server;
+  ASSERT_TRUE(server.Start({std::string("--kb_dir=") + MEDIUS_KB_DIR,
+                            "--insecure"}))
+      << server.Output();
+  SigtermRun run = SaturateThenSigterm(server, std::chrono::milliseconds(2000));
+  EXPECT_GE(run.before, 2000);
+  EXPECT_GE(run.before_ok, run.before - 64);
+  EXPECT_EQ(run.codes[StatusCode::OK] + run.codes[StatusCode::CANCELLED] +
+                run.codes[StatusCode::UNAVAILABLE],
+            run.before + run.after)
+      << "DEADLINE_EXCEEDED " << run.codes[StatusCode::DEADLINE_EXCEEDED]
+      << ", INTERNAL " << run.codes[StatusCode::INTERNAL] << ", UNKNOWN "
+      << run.codes[StatusCode::UNKNOWN];
+  std::cout << "sigterm without drain: " << run.before
+            << " calls sent before the signal, " << run.in_flight
+            << " in flight, " << run.before - run.before_ok
+            << " of them cancelled\n";
+  ASSERT_TRUE(WIFEXITED(run.exit_status)) << server.Output();
+  EXPECT_EQ(WEXITSTATUS(run.exit_status), 0);
+}
+
+}  // namespace
+}  // namespace medius::fault

@@ -1,0 +1,92 @@
+#include "fault/raw_http2.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdint>
+
+namespace medius::fault {
+namespace {
+
+void AppendFrame(std::string* out, uint8_t type, uint8_t flags,
+                 uint32_t stream, const std::string& payload) {
+  const uint32_t n = static_cast<uint32_t>(payload.size());
+  out->push_back(static_cast<char>((n >> 16) & 0xFF));
+  out->push_back(static_cast<char>((n >> 8) & 0xFF));
+  out->push_back(static_cast<char>(n & 0xFF));
+  out->push_back(static_cast<char>(type));
+  out->push_back(static_cast<char>(flags));
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    out->push_back(static_cast<char>((stream >> shift) & 0x7F));
+  }
+  out->append(payload);
+}
+
+// HPACK "literal header field without indexing" with a static-table name
+// index (< 15) or a new name (index 0); values shorter than 127 bytes.
+void AppendHeader(std::string* block, int name_index, const std::string& name,
+                  const std::string& value) {
+  block->push_back(static_cast<char>(name_index));
+  if (name_index == 0) {
+    block->push_back(static_cast<char>(name.size()));
+    block->append(name);
+  }
+  block->push_back(static_cast<char>(value.size()));
+  block->append(value);
+}
+
+std::string Bytes(const std::string& message, CutAfter cut) {
+  std::string out = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+  AppendFrame(&out, /*SETTINGS*/ 0x4, 0, 0, "");
+  if (cut == CutAfter::kPreface) return out;
+  std::string headers;
+  headers.push_back(static_cast<char>(0x83));  // :method POST (indexed)
+  headers.push_back(static_cast<char>(0x86));  // :scheme http (indexed)
+  AppendHeader(&headers, 4, "", "/medius.v1.AssessmentService/Assess");
+  AppendHeader(&headers, 1, "", "127.0.0.1");
+  AppendHeader(&headers, 0, "content-type", "application/grpc");
+  AppendHeader(&headers, 0, "te", "trailers");
+  AppendFrame(&out, /*HEADERS*/ 0x1, /*END_HEADERS*/ 0x4, 1, headers);
+  if (cut == CutAfter::kHeaders) return out;
+  std::string grpc_message(1, '\0');  // not compressed
+  const uint32_t n = static_cast<uint32_t>(message.size());
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    grpc_message.push_back(static_cast<char>((n >> shift) & 0xFF));
+  }
+  grpc_message += cut == CutAfter::kHalfMessage
+                      ? message.substr(0, message.size() / 2)
+                      : message;
+  AppendFrame(&out, /*DATA*/ 0x0, 0, 1, grpc_message);
+  return out;
+}
+
+}  // namespace
+
+bool HalfCallThenReset(int port, const std::string& message, CutAfter cut) {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  if (s < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(s);
+    return false;
+  }
+  const std::string bytes = Bytes(message, cut);
+  size_t sent = 0;
+  while (sent < bytes.size()) {
+    ssize_t n = send(s, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
+  }
+  // Linger 0: close() sends RST, as a crashed or unplugged client would.
+  linger reset{1, 0};
+  setsockopt(s, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+  close(s);
+  return sent == bytes.size();
+}
+
+}  // namespace medius::fault
