@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "common/urgency_text.h"
 
 namespace medius::cli {
 namespace {
@@ -165,20 +166,8 @@ void AppendProtocol(const AssessResponse& r, std::string* out) {
 }  // namespace
 
 std::string UrgencyName(medius::v1::Urgency urgency) {
-  switch (urgency) {
-    case medius::v1::URGENCY_EMERGENCY:
-      return "EMERGENCY";
-    case medius::v1::URGENCY_SAME_DAY:
-      return "SAME DAY";
-    case medius::v1::URGENCY_URGENT:
-      return "URGENT";
-    case medius::v1::URGENCY_SOON:
-      return "SOON";
-    case medius::v1::URGENCY_ROUTINE:
-      return "ROUTINE";
-    default:
-      return "UNSPECIFIED URGENCY";
-  }
+  std::string text = common::UrgencyText(urgency);
+  return text.empty() ? "UNSPECIFIED URGENCY" : text;
 }
 
 std::string DestinationName(medius::v1::ReferralDestination d) {

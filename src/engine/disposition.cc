@@ -1,29 +1,10 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/urgency_text.h"
 #include "engine/assessment_parts.h"
 
 namespace medius::engine {
-namespace {
-
-std::string UrgencyWord(medius::v1::Urgency urgency) {
-  switch (urgency) {
-    case medius::v1::URGENCY_EMERGENCY:
-      return "EMERGENCY";
-    case medius::v1::URGENCY_SAME_DAY:
-      return "SAME DAY";
-    case medius::v1::URGENCY_URGENT:
-      return "URGENT";
-    case medius::v1::URGENCY_SOON:
-      return "SOON";
-    case medius::v1::URGENCY_ROUTINE:
-      return "ROUTINE";
-    default:
-      return "";
-  }
-}
-
-}  // namespace
 
 medius::v1::Disposition BuildDisposition(
     const CompiledKb& kb, const Observations& observations,
@@ -51,7 +32,7 @@ medius::v1::Disposition BuildDisposition(
   const medius::v1::RedFlag& top = red_flags.front();
   out.set_urgency(top.urgency());
   out.set_refer_to(top.refer_to());
-  std::string statement = absl::StrCat(UrgencyWord(top.urgency()), " (",
+  std::string statement = absl::StrCat(common::UrgencyText(top.urgency()), " (",
                                        top.display_name(), "): ", top.action());
   if (out.exercise_withheld()) {
     absl::StrAppend(&statement,

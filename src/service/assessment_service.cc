@@ -99,7 +99,12 @@ grpc::ServerUnaryReactor* AssessmentServiceImpl::Assess(
   record.method = "Assess";
   record.encounter_id = request->encounter_id();
   grpc::Status status = Authenticate(*context, &record.client);
-  if (status.ok()) {
+  if (status.ok() && context->IsCancelled()) {
+    // The client gave up (or its deadline passed) before we started: do
+    // no work for nobody.
+    status = grpc::Status(grpc::StatusCode::CANCELLED,
+                          "call cancelled or past its deadline");
+  } else if (status.ok()) {
     std::vector<engine::FieldViolation> violations;
     absl::StatusOr<medius::v1::AssessResponse> result =
         engine_.Assess(*request, &violations);
