@@ -36,7 +36,8 @@ class TokenStore {
   // "Bearer <token>", or nullopt. Every entry is checked, with a
   // constant-time comparison, so timing does not reveal which part was
   // wrong.
-  std::optional<std::string> Authenticate(absl::string_view authorization) const;
+  std::optional<std::string> Authenticate(
+      absl::string_view authorization) const;
 
   size_t size() const { return entries_.size(); }
 

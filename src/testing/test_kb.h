@@ -95,9 +95,16 @@ inline constexpr char kSmallKbText[] = R"pb(
     section: FINDING_SECTION_HISTORY
     patient_context: PATIENT_CONTEXT_FEMALE
   }
-  findings { code: "nrs" display_name: "Pain NRS" description: "Ask."
-             value_type: VALUE_TYPE_NUMBER section: FINDING_SECTION_HISTORY
-             unit: "0-10" min_value: 0 max_value: 10 }
+  findings {
+    code: "nrs"
+    display_name: "Pain NRS"
+    description: "Ask."
+    value_type: VALUE_TYPE_NUMBER
+    section: FINDING_SECTION_HISTORY
+    unit: "0-10"
+    min_value: 0
+    max_value: 10
+  }
   evidence_groups {
     id: "local"
     display_name: "Local signs"
@@ -230,13 +237,19 @@ inline constexpr char kSmallKbText[] = R"pb(
     escalation: "Imaging if no better at 12 weeks."
   }
   advice_rules {
-    id: "lying_advice" when { present: "lying" } for_conditions: "tendon"
-    advice: "Pillow between the knees." source { citation: "J 2015" }
+    id: "lying_advice"
+    when { present: "lying" }
+    for_conditions: "tendon"
+    advice: "Pillow between the knees."
+    source { citation: "J 2015" }
   }
   targeted_exercises {
-    id: "control" when { present: "sls" }
-    exercise_codes: "bridge" exercise_codes: "stretch"
-    reason: "Pelvic control." source { citation: "K 2009" }
+    id: "control"
+    when { present: "sls" }
+    exercise_codes: "bridge"
+    exercise_codes: "stretch"
+    reason: "Pelvic control."
+    source { citation: "K 2009" }
   }
   protocols {
     code: "joint_rehab"

@@ -19,7 +19,8 @@ double Assess(const AssessRequest& request, const std::string& condition) {
 }
 
 // Likelihood ratio the request applied to `condition`: post odds / prior odds.
-double AppliedRatio(const AssessRequest& request, const std::string& condition) {
+double AppliedRatio(const AssessRequest& request,
+                    const std::string& condition) {
   return Odds(Assess(request, condition)) / Odds(PriorOf(condition));
 }
 

@@ -12,18 +12,19 @@
 
 #include "absl/strings/str_join.h"
 #include "clinical/clinical_case.pb.h"
+#include "clinical/shipped_engine.h"
 #include "engine/engine.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
-#include "clinical/shipped_engine.h"
 
 namespace medius::testing {
 namespace {
 
 std::vector<std::string> CaseFiles() {
   std::vector<std::string> files;
-  for (const auto& entry : std::filesystem::directory_iterator(MEDIUS_CASES_DIR)) {
+  for (const auto& entry :
+       std::filesystem::directory_iterator(MEDIUS_CASES_DIR)) {
     if (entry.path().extension() == ".textproto") {
       files.push_back(entry.path().string());
     }
@@ -35,8 +36,9 @@ std::vector<std::string> CaseFiles() {
 std::string Summary(const medius::v1::AssessResponse& r) {
   std::vector<std::string> parts;
   for (const auto& d : r.differential()) {
-    parts.push_back(d.condition_code() + " " +
-                    std::to_string(static_cast<int>(d.probability() * 100 + 0.5)) + "%");
+    parts.push_back(
+        d.condition_code() + " " +
+        std::to_string(static_cast<int>(d.probability() * 100 + 0.5)) + "%");
   }
   return absl::StrJoin(parts, ", ");
 }
@@ -54,8 +56,7 @@ TEST_P(ClinicalCaseTest, MatchesTheExpectedClinicalPicture) {
   ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(text.str(), &c))
       << GetParam();
   ASSERT_FALSE(c.source().empty()) << "every case cites where it comes from";
-  ASSERT_TRUE(!c.expected_leading().empty() ||
-              !c.expected_red_flags().empty())
+  ASSERT_TRUE(!c.expected_leading().empty() || !c.expected_red_flags().empty())
       << "a case expects a leading condition, or red flags";
 
   auto response = ShippedEngine().Assess(c.request());
@@ -73,7 +74,8 @@ TEST_P(ClinicalCaseTest, MatchesTheExpectedClinicalPicture) {
   }
   std::vector<std::string> fired;
   for (const auto& flag : response->red_flags()) fired.push_back(flag.code());
-  EXPECT_THAT(fired, ::testing::UnorderedElementsAreArray(c.expected_red_flags()));
+  EXPECT_THAT(fired,
+              ::testing::UnorderedElementsAreArray(c.expected_red_flags()));
   for (const std::string& code : c.unlikely()) {
     for (const auto& d : response->differential()) {
       if (d.condition_code() == code) {

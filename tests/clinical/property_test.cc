@@ -98,9 +98,11 @@ TEST(PropertyTest, FindingWithoutEvidenceForAConditionLeavesItUnchanged) {
       with_evidence.push_back(lr.finding_code());
     }
     for (const auto& finding : ShippedKb().findings()) {
-      if (finding.patient_context() != medius::v1::PATIENT_CONTEXT_UNSPECIFIED ||
+      if (finding.patient_context() !=
+              medius::v1::PATIENT_CONTEXT_UNSPECIFIED ||
           finding.value_type() != medius::v1::VALUE_TYPE_BOOL ||
-          std::count(with_evidence.begin(), with_evidence.end(), finding.code())) {
+          std::count(with_evidence.begin(), with_evidence.end(),
+                     finding.code())) {
         continue;
       }
       for (const AssessRequest& base : Baselines()) {

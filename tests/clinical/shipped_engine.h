@@ -15,8 +15,8 @@ inline const medius::v1::KnowledgeBase& ShippedKb() {
   static const medius::v1::KnowledgeBase* kb = [] {
     auto loaded = kb::LoadKnowledgeBase(MEDIUS_KB_DIR);
     EXPECT_TRUE(loaded.ok()) << loaded.status();
-    return new medius::v1::KnowledgeBase(loaded.ok() ? *loaded
-                                                     : medius::v1::KnowledgeBase());
+    return new medius::v1::KnowledgeBase(
+        loaded.ok() ? *loaded : medius::v1::KnowledgeBase());
   }();
   return *kb;
 }

@@ -80,8 +80,9 @@ class CallRun {
     }
   }
 
-  void Run(int parallel, const std::function<void(int, Call&)>& prepare,
-           const std::function<bool()>& keep_going = [] { return true; }) {
+  void Run(
+      int parallel, const std::function<void(int, Call&)>& prepare,
+      const std::function<bool()>& keep_going = [] { return true; }) {
     prepare_ = prepare;
     keep_going_ = keep_going;
     for (int i = 0; i < parallel; ++i) StartNext();
@@ -146,8 +147,8 @@ class CallRun {
 class CallFaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(server_.Start(
-        {std::string("--kb_dir=") + MEDIUS_KB_DIR, "--insecure"}))
+    ASSERT_TRUE(
+        server_.Start({std::string("--kb_dir=") + MEDIUS_KB_DIR, "--insecure"}))
         << server_.Output();
     channel_ = NewChannel(server_.address(), 0);
     ASSERT_TRUE(channel_->WaitForConnected(std::chrono::system_clock::now() +
@@ -190,8 +191,8 @@ TEST_F(CallFaultTest, DeadlineShorterThanAnyCallIsDeadlineExceeded) {
     c.context.set_deadline(std::chrono::system_clock::now() +
                            std::chrono::microseconds(1));
   });
-  EXPECT_EQ(run.Codes(), (std::map<StatusCode, int>{
-                             {StatusCode::DEADLINE_EXCEEDED, 200}}));
+  EXPECT_EQ(run.Codes(),
+            (std::map<StatusCode, int>{{StatusCode::DEADLINE_EXCEEDED, 200}}));
   ExpectHealthy();
 }
 
@@ -338,8 +339,8 @@ TEST(SigtermFaultTest, WithoutDrainOnlyCallsStillQueuedAreCancelled) {
   // flight; later calls are refused. Nothing hangs, nothing else fails.
   // See docs/PERFORMANCE.md, "Fault tests".
   medius::testing::ServerProcess server;
-  ASSERT_TRUE(server.Start({std::string("--kb_dir=") + MEDIUS_KB_DIR,
-                            "--insecure"}))
+  ASSERT_TRUE(
+      server.Start({std::string("--kb_dir=") + MEDIUS_KB_DIR, "--insecure"}))
       << server.Output();
   SigtermRun run = SaturateThenSigterm(server, std::chrono::milliseconds(2000));
   EXPECT_GE(run.before, 2000);

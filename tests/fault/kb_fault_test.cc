@@ -70,10 +70,10 @@ Outcome RunServer(const std::string& kb_dir, bool stop_once_bound = false) {
                  ("medius-kbfault-" + std::to_string(getpid()));
   fs::create_directories(dir);
   const int port = FreePort();
-  std::vector<std::string> args = {
-      MEDIUS_SERVER_BINARY, "--listen=127.0.0.1:" + std::to_string(port),
-      "--port_file=" + (dir / "port").string(), "--kb_dir=" + kb_dir,
-      "--insecure"};
+  std::vector<std::string> args = {MEDIUS_SERVER_BINARY,
+                                   "--listen=127.0.0.1:" + std::to_string(port),
+                                   "--port_file=" + (dir / "port").string(),
+                                   "--kb_dir=" + kb_dir, "--insecure"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -207,7 +207,8 @@ TEST_F(KbFaultTest, TruncatedFileNamesFileAndLine) {
   ASSERT_GT(lines.size(), 40u);
   // Cut in the middle of a rule: the last line stays an unclosed message.
   size_t keep = lines.size() / 2;
-  while (keep < lines.size() && lines[keep - 1].find('{') == std::string::npos) {
+  while (keep < lines.size() &&
+         lines[keep - 1].find('{') == std::string::npos) {
     ++keep;
   }
   lines.resize(keep);
@@ -240,8 +241,9 @@ TEST_F(KbFaultTest, OutOfRangeNumberNamesFileAndLine) {
   Write("conditions.textproto", lines);
   Outcome out = RunServer(dir_.string());
   ExpectRefused(out);
-  EXPECT_THAT(out.output,
-              HasSubstr("conditions.textproto:" + std::to_string(at + 1) + ":"));
+  EXPECT_THAT(
+      out.output,
+      HasSubstr("conditions.textproto:" + std::to_string(at + 1) + ":"));
   EXPECT_THAT(out.output, HasSubstr("likelihood ratio must be a positive"));
 }
 

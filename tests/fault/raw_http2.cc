@@ -10,8 +10,8 @@
 namespace medius::fault {
 namespace {
 
-void AppendFrame(std::string* out, uint8_t type, uint8_t flags,
-                 uint32_t stream, const std::string& payload) {
+void AppendFrame(std::string* out, uint8_t type, uint8_t flags, uint32_t stream,
+                 const std::string& payload) {
   const uint32_t n = static_cast<uint32_t>(payload.size());
   out->push_back(static_cast<char>((n >> 16) & 0xFF));
   out->push_back(static_cast<char>((n >> 8) & 0xFF));
