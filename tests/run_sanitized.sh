@@ -5,11 +5,11 @@
 # the test that triggered it (UBSan does not recover; ASan aborts; leaks
 # are reported at exit).
 #
-#   tests/run_sanitized.sh                 # build in /tmp/build-asan
-#   ASAN_BUILD_DIR=out/asan tests/run_sanitized.sh
+#   tests/run_sanitized.sh                 # build in build-asan/ (ignored)
+#   ASAN_BUILD_DIR=/tmp/build-asan tests/run_sanitized.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${ASAN_BUILD_DIR:-/tmp/build-asan}
+BUILD=${ASAN_BUILD_DIR:-$ROOT/build-asan}
 
 cmake -S "$ROOT" -B "$BUILD" -DMEDIUS_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$BUILD" -j"$(nproc)"
