@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/assessment_parts.h"
+#include "engine/source_text.h"
 
 namespace medius::engine {
 namespace {
@@ -62,10 +63,6 @@ void PossibleOutcomes(const CompiledKb& kb, int finding,
 double Entropy(double p) {
   if (p <= 0 || p >= 1) return 0;
   return -(p * std::log2(p) + (1 - p) * std::log2(1 - p));
-}
-
-std::string Percent(double p) {
-  return absl::StrCat(static_cast<int>(std::lround(p * 100)), "%");
 }
 
 // What a test would do to one leading condition. Kept as numbers, and

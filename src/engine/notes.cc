@@ -5,13 +5,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/assessment_parts.h"
+#include "engine/source_text.h"
 
 namespace medius::engine {
 namespace {
-
-std::string Percent(double p) {
-  return absl::StrCat(static_cast<int>(std::lround(p * 100)), "%");
-}
 
 // Findings the clinician reported; patient context (age, sex) is not an
 // assessment.

@@ -11,10 +11,6 @@
 namespace medius::engine {
 namespace {
 
-std::string Percent(double p) {
-  return absl::StrCat(static_cast<int>(std::lround(p * 100)), "%");
-}
-
 // The first protocol (knowledge-base order) that treats `condition_code`.
 const medius::v1::ProtocolDefinition* ProtocolFor(
     const CompiledKb& kb, const std::string& condition_code) {

@@ -1,9 +1,11 @@
-// How a knowledge-base Source is shown in a response: the citation, or
-// "Expert opinion: <justification>" (with the supporting citation, if any),
-// so a clinician can always tell a published figure from a judgement.
+// Text the engine puts in responses: how a knowledge-base Source is shown
+// (the citation, or "Expert opinion: <justification>" with the supporting
+// citation, if any, so a clinician can always tell a published figure from a
+// judgement), and probabilities as percentages.
 #ifndef MEDIUS_ENGINE_SOURCE_TEXT_H_
 #define MEDIUS_ENGINE_SOURCE_TEXT_H_
 
+#include <cmath>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -18,6 +20,11 @@ inline std::string SourceText(const medius::v1::Source& source) {
   }
   return absl::StrCat("Expert opinion: ", source.note(), " (",
                       source.citation(), ")");
+}
+
+// A probability as a whole percentage, e.g. 0.934 -> "93%".
+inline std::string Percent(double p) {
+  return absl::StrCat(static_cast<int>(std::lround(p * 100)), "%");
 }
 
 }  // namespace medius::engine
