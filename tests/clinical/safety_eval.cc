@@ -1,0 +1,183 @@
+// safety_eval: runs the published serious-pathology case set
+// (tests/safety_cases/, see safety_case.proto) against a knowledge base and
+// reports, per case, the red flags raised and whether a loading programme
+// was recommended. With --check it exits 1 unless every case raises a red
+// flag of the right family and none is given a recommended protocol (the
+// done-when of the red-flag screen, docs/SAFETY.md).
+//
+// Usage:
+//   safety_eval --kb_dir=knowledge --cases_dir=tests/safety_cases
+//               [--markdown=out.md] [--check]
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "clinical/safety_case.pb.h"
+#include "engine/engine.h"
+#include "google/protobuf/text_format.h"
+#include "kb/loader.h"
+
+namespace {
+
+using medius::testing::SafetyCase;
+
+struct Outcome {
+  std::string file;
+  SafetyCase c;
+  std::vector<std::string> fired;  // "code (URGENCY)"
+  bool any_flag = false;
+  bool right_family = false;
+  bool recommended = false;
+  std::string protocol_status;
+  std::string error;
+  bool passed() const { return error.empty() && right_family && !recommended; }
+};
+
+std::string Flag(const std::string& arg, const std::string& name) {
+  const std::string prefix = "--" + name + "=";
+  return absl::StartsWith(arg, prefix) ? arg.substr(prefix.size()) : "";
+}
+
+std::string UrgencyShort(medius::v1::Urgency u) {
+  std::string name = medius::v1::Urgency_Name(u);
+  return absl::StartsWith(name, "URGENCY_") ? name.substr(8) : name;
+}
+
+Outcome Run(const medius::engine::Engine& engine, const std::string& file) {
+  Outcome out;
+  out.file = std::filesystem::path(file).filename().string();
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (!google::protobuf::TextFormat::ParseFromString(text.str(), &out.c)) {
+    out.error = "does not parse";
+    return out;
+  }
+  if (out.c.source().empty() || out.c.acceptable_red_flags().empty()) {
+    out.error = "no source or no acceptable_red_flags";
+    return out;
+  }
+  auto response = engine.Assess(out.c.request());
+  if (!response.ok()) {
+    out.error = std::string(response.status().message());
+    return out;
+  }
+  for (const auto& flag : response->red_flags()) {
+    if (flag.urgency() <= medius::v1::URGENCY_ROUTINE) continue;
+    out.any_flag = true;
+    out.fired.push_back(
+        absl::StrCat(flag.code(), " (", UrgencyShort(flag.urgency()), ")"));
+    const auto& ok = out.c.acceptable_red_flags();
+    if (std::find(ok.begin(), ok.end(), flag.code()) != ok.end()) {
+      out.right_family = true;
+    }
+  }
+  out.recommended = response->protocol().status() ==
+                    medius::v1::PROTOCOL_STATUS_RECOMMENDED;
+  std::string status =
+      medius::v1::ProtocolStatus_Name(response->protocol().status());
+  out.protocol_status = absl::StartsWith(status, "PROTOCOL_STATUS_")
+                            ? status.substr(16)
+                            : status;
+  return out;
+}
+
+std::string Markdown(const std::string& kb_version,
+                     const std::vector<Outcome>& outcomes) {
+  int any = 0, right = 0, recommended = 0, passed = 0;
+  std::string rows;
+  for (const Outcome& o : outcomes) {
+    any += o.any_flag;
+    right += o.right_family;
+    recommended += o.recommended;
+    passed += o.passed();
+    absl::StrAppend(
+        &rows, "| ", o.file, " | ", absl::StrJoin(o.c.acceptable_red_flags(), ", "),
+        " | ", o.fired.empty() ? "none" : absl::StrJoin(o.fired, ", "), " | ",
+        o.error.empty() ? o.protocol_status : "error: " + o.error, " | ",
+        o.passed() ? "pass" : "**FAIL**", " |\n");
+  }
+  const size_t n = outcomes.size();
+  return absl::StrCat(
+      "Knowledge base ", kb_version, ", ", n, " cases: a red flag (above "
+      "routine) in ", any, ", of the right family in ", right,
+      "; a recommended loading protocol in ", recommended, ". ", passed,
+      " of ", n, " pass.\n\n",
+      "| case | right family | red flags raised | protocol | result |\n"
+      "|---|---|---|---|---|\n",
+      rows);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string kb_dir, cases_dir, markdown;
+  bool check = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--check") {
+      check = true;
+    } else if (!Flag(arg, "kb_dir").empty()) {
+      kb_dir = Flag(arg, "kb_dir");
+    } else if (!Flag(arg, "cases_dir").empty()) {
+      cases_dir = Flag(arg, "cases_dir");
+    } else if (!Flag(arg, "markdown").empty()) {
+      markdown = Flag(arg, "markdown");
+    } else {
+      std::cerr << "safety_eval: unknown argument " << arg << "\n";
+      return 2;
+    }
+  }
+  if (kb_dir.empty() || cases_dir.empty()) {
+    std::cerr << "usage: safety_eval --kb_dir=DIR --cases_dir=DIR "
+                 "[--markdown=FILE] [--check]\n";
+    return 2;
+  }
+  auto kb = medius::kb::LoadKnowledgeBase(kb_dir);
+  if (!kb.ok()) {
+    std::cerr << kb.status() << "\n";
+    return 2;
+  }
+  const std::string version = kb->version().version();
+  auto engine = medius::engine::Engine::Create(*std::move(kb));
+  if (!engine.ok()) {
+    std::cerr << engine.status() << "\n";
+    return 2;
+  }
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(cases_dir)) {
+    if (entry.path().extension() == ".textproto") {
+      files.push_back(entry.path().string());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<Outcome> outcomes;
+  int failed = 0;
+  for (const std::string& file : files) {
+    outcomes.push_back(Run(**engine, file));
+    const Outcome& o = outcomes.back();
+    if (!o.passed()) ++failed;
+    std::cout << (o.passed() ? "pass " : "FAIL ") << o.file << ": "
+              << (o.fired.empty() ? "no red flag" : absl::StrJoin(o.fired, ", "))
+              << "; protocol " << o.protocol_status
+              << (o.error.empty() ? "" : "; error: " + o.error) << "\n";
+  }
+  if (!markdown.empty()) {
+    std::ofstream(markdown) << Markdown(version, outcomes);
+  }
+  // Too small a set measures nothing (issue 9 asks for at least 25).
+  if (check && files.size() < 25) {
+    std::cout << "safety_eval: only " << files.size() << " cases (< 25)\n";
+    ++failed;
+  }
+  std::cout << "safety_eval: " << outcomes.size() - failed << " passed, "
+            << failed << " failed\n";
+  return check && failed > 0 ? 1 : 0;
+}
