@@ -61,6 +61,15 @@ void AppendRedFlags(const AssessResponse& r, std::string* out) {
     absl::StrAppend(out, "     Why:          ", flag.rationale(), "\n");
     absl::StrAppend(out, "     Triggered by: ",
                     absl::StrJoin(flag.triggered_by(), ", "), "\n");
+    if (!flag.trigger_id().empty()) {
+      absl::StrAppend(out, "     Rule:         ", flag.trigger_id(),
+                      flag.tier() == medius::v1::RED_FLAG_TIER_SCREEN
+                          ? " (single-feature screen)"
+                      : flag.tier() == medius::v1::RED_FLAG_TIER_ESCALATION
+                          ? " (escalation)"
+                          : "",
+                      "\n");
+    }
     absl::StrAppend(
         out, "     Source:       ", absl::StrJoin(flag.sources(), "; "), "\n");
   }
@@ -108,6 +117,10 @@ void AppendProtocol(const AssessResponse& r, std::string* out) {
   absl::StrAppend(out, "\nEXERCISE PROTOCOL\n");
   if (p.status() != medius::v1::PROTOCOL_STATUS_RECOMMENDED) {
     absl::StrAppend(out, "  ", p.reason(), "\n");
+    // Interim: the education and relative-rest advice is all there is.
+    for (const std::string& a : p.advice()) {
+      absl::StrAppend(out, "  - ", a, "\n");
+    }
     return;
   }
   absl::StrAppend(out, "  ", p.display_name(), "\n  ", p.summary(),

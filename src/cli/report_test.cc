@@ -57,6 +57,27 @@ TEST(ReportTest, RedFlagsComeFirstThenDifferentialThenProtocol) {
   EXPECT_THAT(out, HasSubstr("Withheld: red flag."));
 }
 
+TEST(ReportTest, RedFlagShowsItsRuleAndTier) {
+  auto r = Response();
+  r.mutable_red_flags(0)->set_trigger_id("infection.fever");
+  r.mutable_red_flags(0)->set_tier(medius::v1::RED_FLAG_TIER_SCREEN);
+  EXPECT_THAT(
+      FormatAssessment(r),
+      HasSubstr("Rule:         infection.fever (single-feature screen)"));
+}
+
+TEST(ReportTest, InterimProtocolListsItsAdviceOnly) {
+  auto r = Response();
+  auto* p = r.mutable_protocol();
+  p->set_status(medius::v1::PROTOCOL_STATUS_INTERIM);
+  p->set_reason("The red-flag screen is incomplete (not asked: Night pain).");
+  p->add_advice("Relative rest.");
+  std::string out = FormatAssessment(r);
+  EXPECT_THAT(out, HasSubstr("screen is incomplete (not asked: Night pain)"));
+  EXPECT_THAT(out, HasSubstr("  - Relative rest.\n"));
+  EXPECT_THAT(out, ::testing::Not(HasSubstr("Phase:")));
+}
+
 TEST(ReportTest, EvidenceLinesShowDirectionLrSourceAndExpertOpinion) {
   std::string out = FormatAssessment(Response());
   EXPECT_THAT(out, HasSubstr("+ Single-leg stance pain"));

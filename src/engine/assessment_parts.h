@@ -64,9 +64,15 @@ std::vector<std::string> BuildNotes(
     const medius::v1::Disposition& disposition);
 
 // Red flags at or above this urgency withhold the protocol: the patient
-// needs a medical opinion before loading the hip.
+// needs a medical opinion before loading the hip. Every screen-tier trigger
+// is at least this urgent (the validator checks it), so any single strong
+// feature holds back loading exercise (clinical safety rule 2).
 inline constexpr medius::v1::Urgency kWithholdProtocolFrom =
-    medius::v1::URGENCY_URGENT;
+    medius::v1::URGENCY_SOON;
+
+// Findings the clinician reported; patient context (age, sex) is not an
+// assessment.
+int CountAssessed(const CompiledKb& kb, const Observations& observations);
 
 }  // namespace medius::engine
 

@@ -52,6 +52,10 @@ absl::StatusOr<CompiledCriterion> CompileCriterion(const CompiledKb& compiled,
       out.kind = Kind::kSex;
       out.sex = c.sex();
       return out;
+    case Criterion::kSide:
+      out.kind = Kind::kSide;
+      out.side = c.side();
+      return out;
     case Criterion::kAllOf:
     case Criterion::kAnyOf:
     case Criterion::kAtLeast: {

@@ -56,6 +56,7 @@ struct CompiledCriterion {
     kNumber,
     kAge,
     kSex,
+    kSide,
     kAllOf,
     kAnyOf,
     kAtLeast
@@ -64,7 +65,8 @@ struct CompiledCriterion {
   int finding = -1;                                   // kPresent, kNumber
   double lo = -INFINITY, hi = INFINITY;               // kNumber, kAge: [lo, hi)
   medius::v1::Sex sex = medius::v1::SEX_UNSPECIFIED;  // kSex
-  int count = 0;                                      // kAtLeast
+  medius::v1::Side side = medius::v1::SIDE_UNSPECIFIED;  // kSide
+  int count = 0;                                         // kAtLeast
   std::vector<CompiledCriterion> children;  // kAllOf, kAnyOf, kAtLeast
 };
 

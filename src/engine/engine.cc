@@ -115,6 +115,7 @@ absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
     patient.age_years = request.patient().age_years();
   }
   patient.sex = request.patient().sex();
+  patient.side = request.patient().affected_side();
   std::vector<medius::v1::RedFlag> red_flags =
       EvaluateRedFlags(*kb_, observations, patient);
   for (const auto& flag : red_flags) *response.add_red_flags() = flag;
@@ -123,8 +124,19 @@ absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
   for (const RankedCondition& r : ranked) {
     *response.add_differential() = ToDifferentialEntry(*kb_, r, observations);
   }
-  for (auto& test : SuggestNextTests(*kb_, observations, ranked)) {
+  // Red-flag discriminators first (hop, fulcrum, temperature, CRP...), then
+  // the tests that separate the differential.
+  const size_t count = kb_->kb.settings().next_tests_count();
+  for (auto& test :
+       SuggestRedFlagTests(*kb_, observations, patient, red_flags, count)) {
     *response.add_next_tests() = std::move(test);
+  }
+  for (auto& test : SuggestNextTests(*kb_, observations, ranked)) {
+    bool duplicate = false;
+    for (const auto& t : response.next_tests()) {
+      duplicate = duplicate || t.finding_code() == test.finding_code();
+    }
+    if (!duplicate) *response.add_next_tests() = std::move(test);
   }
   *response.mutable_protocol() =
       BuildProtocol(*kb_, observations, patient, ranked, red_flags);

@@ -41,6 +41,17 @@ AssessRequest Request() {
   return r;
 }
 
+// `r` with the core red-flag screen answered "no": without it no protocol
+// is given.
+AssessRequest Screened(AssessRequest r) {
+  for (const char* code : {"fever", "hot"}) {
+    auto* f = r.add_findings();
+    f->set_code(code);
+    f->set_present(false);
+  }
+  return r;
+}
+
 TEST(EngineTest, CreateRefusesAnInvalidKnowledgeBase) {
   medius::v1::KnowledgeBase kb = medius::testing::SmallKb();
   kb.mutable_conditions(0)->set_prior(0);
@@ -52,7 +63,7 @@ TEST(EngineTest, CreateRefusesAnInvalidKnowledgeBase) {
 
 TEST(EngineTest, ResponseCarriesVersionEncounterAndRankedDifferential) {
   auto engine = TestEngine();
-  auto response = engine->Assess(Request());
+  auto response = engine->Assess(Screened(Request()));
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->knowledge_base_version(), "1.2.3");
   EXPECT_EQ(response->knowledge_base_date(), "2026-11-21");
@@ -110,6 +121,47 @@ TEST(EngineTest, RedFlagIsReportedAndWithholdsProtocol) {
   EXPECT_EQ(response->differential_size(), 2);
   EXPECT_EQ(response->protocol().status(),
             medius::v1::PROTOCOL_STATUS_WITHHELD);
+}
+
+// A possible serious pathology puts its discriminator first in next tests:
+// fever recorded, the hot-joint question not asked -> ask it (it would make
+// the emergency trigger true); once the flag fires at same day, the test
+// that would escalate it (fever) is suggested.
+TEST(EngineTest, RedFlagDiscriminatorsLeadTheNextTests) {
+  auto engine = TestEngine();
+  AssessRequest request = Request();
+  auto* fever = request.add_findings();
+  fever->set_code("fever");
+  fever->set_present(true);
+  auto response = engine->Assess(request);
+  ASSERT_TRUE(response.ok());
+  ASSERT_GE(response->next_tests_size(), 1);
+  EXPECT_EQ(response->next_tests(0).finding_code(), "hot");
+  EXPECT_EQ(response->next_tests(0).red_flag_code(), "infection");
+  EXPECT_THAT(response->next_tests(0).reason(),
+              HasSubstr("infection.fever_and_hot"));
+  for (int i = 1; i < response->next_tests_size(); ++i) {
+    EXPECT_NE(response->next_tests(i).finding_code(), "hot") << "duplicate";
+  }
+
+  AssessRequest hot = Request();
+  auto* h = hot.add_findings();
+  h->set_code("hot");
+  h->set_present(true);
+  auto escalate = engine->Assess(hot);
+  ASSERT_TRUE(escalate.ok());
+  ASSERT_EQ(escalate->red_flags_size(), 1);
+  EXPECT_EQ(escalate->red_flags(0).trigger_id(), "infection.hot");
+  EXPECT_EQ(escalate->red_flags(0).tier(), medius::v1::RED_FLAG_TIER_SCREEN);
+  ASSERT_GE(escalate->next_tests_size(), 1);
+  EXPECT_EQ(escalate->next_tests(0).finding_code(), "fever");
+
+  // Nothing partly true (fever and hot both answered "no"): no red-flag
+  // test is suggested, only the differential's.
+  auto plain = engine->Assess(Screened(Request()));
+  ASSERT_TRUE(plain.ok());
+  for (const auto& t : plain->next_tests())
+    EXPECT_TRUE(t.red_flag_code().empty());
 }
 
 TEST(EngineTest, FewFindingsAddALowConfidenceNote) {
@@ -204,7 +256,8 @@ TEST(EngineTest, CloseLeadingConditionsAddANotSeparatedNote) {
 
 TEST(EngineTest, NoLikelyConditionIsANoteNotAnError) {
   auto engine = TestEngine();
-  auto response = engine->Assess(With({}, {{"tender", false}}));
+  auto response = engine->Assess(
+      With({}, {{"tender", false}, {"fever", false}, {"hot", false}}));
   ASSERT_TRUE(response.ok());
   EXPECT_THAT(response->notes(),
               ::testing::Contains(HasSubstr("No condition is likely yet")));

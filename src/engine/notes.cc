@@ -8,10 +8,7 @@
 #include "engine/source_text.h"
 
 namespace medius::engine {
-namespace {
 
-// Findings the clinician reported; patient context (age, sex) is not an
-// assessment.
 int CountAssessed(const CompiledKb& kb, const Observations& observations) {
   int count = 0;
   for (size_t i = 0; i < observations.size(); ++i) {
@@ -23,8 +20,6 @@ int CountAssessed(const CompiledKb& kb, const Observations& observations) {
   }
   return count;
 }
-
-}  // namespace
 
 std::vector<std::string> BuildNotes(
     const CompiledKb& kb, const Observations& observations,

@@ -79,6 +79,23 @@ class Prescriber {
     return prescribed_.contains(code);
   }
 
+  // The exercise's deferral when one of its conditions is likely enough.
+  const medius::v1::Deferral* ActiveDeferral(const std::string& code) const {
+    auto found = kb_.exercise_index.find(code);
+    if (found == kb_.exercise_index.end()) return nullptr;
+    const auto& exercise = kb_.kb.exercises(found->second);
+    if (!exercise.has_deferral()) return nullptr;
+    const double threshold =
+        kb_.kb.settings().contraindication_min_probability();
+    for (const RankedCondition& r : ranked_) {
+      if (r.score.probability < threshold) continue;
+      for (const std::string& c : exercise.deferral().condition_codes()) {
+        if (c == r.condition->def->code()) return &exercise.deferral();
+      }
+    }
+    return nullptr;
+  }
+
  private:
   const CompiledKb& kb_;
   const std::vector<RankedCondition>& ranked_;
@@ -86,20 +103,48 @@ class Prescriber {
   absl::flat_hash_set<std::string> prescribed_, excluded_;
 };
 
+// Adds the protocol's phases. An exercise deferred by a likely condition
+// (e.g. a compressive position in tendinopathy) is left out of the early
+// phases and given in the last one, once, with the reason.
 void AddPhases(const medius::v1::ProtocolDefinition& protocol,
                Prescriber& prescriber, medius::v1::ExerciseProtocol* out) {
-  for (const auto& phase_def : protocol.phases()) {
+  struct Deferred {
+    const medius::v1::PhaseExercise* exercise;
+    const medius::v1::Deferral* deferral;
+  };
+  std::vector<Deferred> deferred;
+  const int last = protocol.phases_size() - 1;
+  for (int p = 0; p <= last; ++p) {
+    const auto& phase_def = protocol.phases(p);
     medius::v1::Phase* phase = out->add_phases();
     phase->set_name(phase_def.name());
     phase->set_goal(phase_def.goal());
     phase->set_entry_criteria(phase_def.entry_criteria());
     phase->set_progression_criteria(phase_def.progression_criteria());
     phase->set_typical_duration(phase_def.typical_duration());
+    auto prescribe = [&](const medius::v1::PhaseExercise& pe,
+                         medius::v1::PrescribedExercise* rx) {
+      return prescriber.Prescribe(pe.exercise_code(),
+                                  pe.has_dosage() ? &pe.dosage() : nullptr,
+                                  &pe.dosage_source(), rx);
+    };
     for (const auto& pe : phase_def.exercises()) {
+      if (p < last) {
+        if (const auto* d = prescriber.ActiveDeferral(pe.exercise_code())) {
+          deferred.push_back({&pe, d});
+          continue;
+        }
+      }
       medius::v1::PrescribedExercise rx;
-      if (prescriber.Prescribe(pe.exercise_code(),
-                               pe.has_dosage() ? &pe.dosage() : nullptr,
-                               &pe.dosage_source(), &rx)) {
+      if (prescribe(pe, &rx)) *phase->add_exercises() = std::move(rx);
+    }
+    if (p != last) continue;
+    for (const Deferred& d : deferred) {
+      if (prescriber.prescribed(d.exercise->exercise_code())) continue;
+      medius::v1::PrescribedExercise rx;
+      if (prescribe(*d.exercise, &rx)) {
+        rx.set_reason(absl::StrCat(d.deferral->reason(), " (",
+                                   SourceText(d.deferral->source()), ")"));
         *phase->add_exercises() = std::move(rx);
       }
     }
@@ -189,6 +234,38 @@ medius::v1::ExerciseProtocol BuildProtocol(
     return out;
   }
   const auto& settings = kb.kb.settings();
+  std::vector<std::string> unasked;
+  for (int index : kb.core_screening) {
+    if (observations[index].state == Observed::kUnassessed) {
+      unasked.push_back(kb.finding(index).display_name());
+    }
+  }
+  if (!unasked.empty()) {
+    // Not asked is not "no" (clinical safety rule 1): until the screen is
+    // complete, serious pathology has not been looked for, so no loading.
+    out.set_status(medius::v1::PROTOCOL_STATUS_INTERIM);
+    out.set_reason(absl::StrCat(
+        "The red-flag screen is incomplete (not asked: ",
+        absl::StrJoin(unasked, "; "),
+        "). Education and relative rest only until these are asked; no "
+        "loading exercise yet."));
+    for (const std::string& a : settings.interim_advice()) {
+      AddAdvice(
+          absl::StrCat(a, " (", SourceText(settings.interim_source()), ")"),
+          &out);
+    }
+    return out;
+  }
+  const int assessed = CountAssessed(kb, observations);
+  if (assessed < static_cast<int>(settings.min_findings_for_confidence())) {
+    out.set_status(medius::v1::PROTOCOL_STATUS_NONE);
+    out.set_reason(absl::StrCat(
+        "Only ", assessed, " finding(s) assessed, fewer than the ",
+        settings.min_findings_for_confidence(),
+        " needed to name a condition; complete the assessment (see next "
+        "tests) before choosing a protocol."));
+    return out;
+  }
   if (ranked.empty() ||
       ranked.front().score.probability < settings.protocol_min_probability()) {
     out.set_status(medius::v1::PROTOCOL_STATUS_NONE);

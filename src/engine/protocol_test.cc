@@ -1,6 +1,7 @@
 // Protocol selection on the inline test knowledge base: tendon ->
 // tendon_rehab; joint -> joint_rehab, whose "stretch" is contraindicated in
-// tendon (settings: protocol from 0.5, contraindication from 0.3).
+// tendon (settings: protocol from 0.5, contraindication from 0.3). The core
+// red-flag screen (fever, hot) is answered "no" unless a test says otherwise.
 #include <memory>
 
 #include "engine/assessment_parts.h"
@@ -14,6 +15,14 @@ namespace {
 
 class ProtocolTest : public CompiledKbTest {
  protected:
+  void SetUp() override {
+    CompiledKbTest::SetUp();
+    AnswerScreen();
+  }
+  void AnswerScreen() {
+    Set("fever", Observed::kAbsent);
+    Set("hot", Observed::kAbsent);
+  }
   PatientContext patient_;
   medius::v1::ExerciseProtocol Build(
       const std::vector<medius::v1::RedFlag>& flags = {}) {
@@ -149,6 +158,7 @@ TEST_F(ProtocolTest, TargetedExerciseIsAddedWithItsReason) {
   medius::v1::KnowledgeBase kb = medius::testing::SmallKb();
   kb.mutable_protocols(0)->mutable_phases(0)->clear_exercises();
   Recompile(kb);
+  AnswerScreen();
   Set("sls", Observed::kPresent);
   auto p = Build();
   ASSERT_EQ(p.targeted_exercises_size(), 1);
@@ -170,11 +180,74 @@ TEST_F(ProtocolTest, CoExistingLikelyConditionsAreTreatedTogether) {
       ::testing::Contains(::testing::HasSubstr("Also likely: Joint (50%)")));
 }
 
-TEST_F(ProtocolTest, SoonRedFlagDoesNotWithhold) {
+// Every screen-tier trigger is at least "soon", so any single strong
+// feature holds back loading (clinical safety rule 2); routine referrals
+// do not.
+TEST_F(ProtocolTest, SoonRedFlagWithholdsButRoutineReferralDoesNot) {
   Set("sls", Observed::kPresent);
   medius::v1::RedFlag flag;
+  flag.set_display_name("Possible polymyalgia");
   flag.set_urgency(medius::v1::URGENCY_SOON);
+  auto soon = Build({flag});
+  EXPECT_EQ(soon.status(), medius::v1::PROTOCOL_STATUS_WITHHELD);
+  EXPECT_THAT(soon.reason(), ::testing::HasSubstr("Possible polymyalgia"));
+  flag.set_urgency(medius::v1::URGENCY_ROUTINE);
   EXPECT_EQ(Build({flag}).status(), medius::v1::PROTOCOL_STATUS_RECOMMENDED);
+}
+
+TEST_F(ProtocolTest, IncompleteScreenGivesInterimAdviceOnly) {
+  Set("sls", Observed::kPresent);
+  Set("tender", Observed::kPresent);
+  Set("hot", Observed::kUnassessed);
+  auto p = Build();
+  EXPECT_EQ(p.status(), medius::v1::PROTOCOL_STATUS_INTERIM);
+  EXPECT_THAT(p.reason(), ::testing::HasSubstr("not asked: Hot hip"));
+  EXPECT_THAT(p.reason(), ::testing::Not(::testing::HasSubstr("Fever")));
+  EXPECT_EQ(p.phases_size(), 0);
+  EXPECT_EQ(p.targeted_exercises_size(), 0);
+  EXPECT_THAT(p.advice(), ::testing::ElementsAre(
+                              "Relative rest. (Expert opinion: test fixture)"));
+  // Answering it (even "yes" would raise a flag; "no" here) unlocks the
+  // protocol.
+  Set("hot", Observed::kAbsent);
+  EXPECT_EQ(Build().status(), medius::v1::PROTOCOL_STATUS_RECOMMENDED);
+}
+
+TEST_F(ProtocolTest, TooFewFindingsMeansNoProtocol) {
+  // The screen (2 findings) and nothing else: fewer than the 3 needed.
+  auto p = Build();
+  EXPECT_EQ(p.status(), medius::v1::PROTOCOL_STATUS_NONE);
+  EXPECT_THAT(p.reason(), ::testing::HasSubstr("Only 2 finding(s) assessed"));
+  Set("sls", Observed::kPresent);
+  EXPECT_EQ(Build().status(), medius::v1::PROTOCOL_STATUS_RECOMMENDED);
+}
+
+TEST_F(ProtocolTest, DeferredExerciseWaitsForTheLastPhase) {
+  medius::v1::KnowledgeBase kb = medius::testing::SmallKb();
+  auto* deferral = kb.mutable_exercises(0)->mutable_deferral();  // bridge
+  deferral->add_condition_codes("tendon");
+  deferral->set_reason("Compresses the tendon early.");
+  deferral->mutable_source()->set_citation("L 2015");
+  Recompile(kb);
+  AnswerScreen();
+  Set("sls", Observed::kPresent);  // tendon likely
+  auto p = Build();
+  ASSERT_EQ(p.phases_size(), 2);
+  EXPECT_EQ(p.phases(0).exercises_size(), 0);
+  ASSERT_EQ(p.phases(1).exercises_size(), 1);
+  EXPECT_EQ(p.phases(1).exercises(0).exercise_code(), "bridge");
+  EXPECT_EQ(p.phases(1).exercises(0).reason(),
+            "Compresses the tendon early. (L 2015)");
+
+  // tendon unlikely (joint leads): the bridge stays in joint_rehab's only
+  // phase, which is also its last.
+  Set("count", Observed::kNumber, 6);
+  Set("age_years", Observed::kNumber, 60);
+  Set("tender", Observed::kAbsent);
+  Set("sls", Observed::kAbsent);
+  auto joint = Build();
+  ASSERT_EQ(joint.protocol_code(), "joint_rehab");
+  EXPECT_THAT(Prescribed(joint), ::testing::Contains("bridge"));
 }
 
 }  // namespace

@@ -4,6 +4,9 @@
 #include <utility>
 
 #include "absl/container/inlined_vector.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/urgency_text.h"
 #include "engine/source_text.h"
 
 namespace medius::engine {
@@ -22,6 +25,11 @@ const std::string& AgeCode() {
 
 const std::string& SexCode() {
   static const std::string* const code = new std::string("sex");
+  return *code;
+}
+
+const std::string& SideCode() {
+  static const std::string* const code = new std::string("affected_side");
   return *code;
 }
 
@@ -61,6 +69,10 @@ Truth EvaluateLeaf(const CompiledKb& kb, const CompiledCriterion& c,
       *code = &SexCode();
       if (patient.sex == medius::v1::SEX_UNSPECIFIED) return Truth::kUnknown;
       return patient.sex == c.sex ? Truth::kTrue : Truth::kFalse;
+    case Kind::kSide:
+      *code = &SideCode();
+      if (patient.side == medius::v1::SIDE_UNSPECIFIED) return Truth::kUnknown;
+      return patient.side == c.side ? Truth::kTrue : Truth::kFalse;
     default:
       return Truth::kUnknown;
   }
@@ -103,7 +115,88 @@ Truth EvaluateInto(const CompiledKb& kb, const CompiledCriterion& criterion,
   return result;
 }
 
+// Appends the finding leaves of `c` that are unassessed (in tree order) and
+// counts the leaves that are already true.
+void Unsettled(const CompiledKb& kb, const CompiledCriterion& c,
+               const Observations& observations, const PatientContext& patient,
+               std::vector<int>* unassessed, int* true_leaves) {
+  if (!c.children.empty()) {
+    for (const CompiledCriterion& child : c.children) {
+      Unsettled(kb, child, observations, patient, unassessed, true_leaves);
+    }
+    return;
+  }
+  const std::string* code = nullptr;
+  Truth t = EvaluateLeaf(kb, c, observations, patient, &code);
+  if (t == Truth::kTrue) ++*true_leaves;
+  if (t == Truth::kUnknown && c.finding >= 0 &&
+      kb.finding(c.finding).patient_context() ==
+          medius::v1::PATIENT_CONTEXT_UNSPECIFIED) {
+    unassessed->push_back(c.finding);
+  }
+}
+
 }  // namespace
+
+std::vector<medius::v1::SuggestedTest> SuggestRedFlagTests(
+    const CompiledKb& kb, const Observations& observations,
+    const PatientContext& patient,
+    const std::vector<medius::v1::RedFlag>& raised, size_t limit) {
+  struct Open {
+    const CompiledRedFlag* rule;
+    const CompiledTrigger* trigger;
+    std::vector<int> findings;
+  };
+  std::vector<Open> open;
+  for (const CompiledRedFlag& rule : kb.red_flags) {
+    medius::v1::Urgency current = medius::v1::URGENCY_UNSPECIFIED;
+    for (const auto& flag : raised) {
+      if (flag.code() == rule.def->code()) current = flag.urgency();
+    }
+    for (const CompiledTrigger& trigger : rule.triggers) {
+      if (trigger.def->urgency() <= current ||
+          trigger.def->urgency() <= medius::v1::URGENCY_ROUTINE) {
+        continue;
+      }
+      Codes codes;
+      if (EvaluateInto(kb, trigger.when, observations, patient, &codes) !=
+          Truth::kUnknown) {
+        continue;
+      }
+      Open o{&rule, &trigger, {}};
+      int true_leaves = 0;
+      Unsettled(kb, trigger.when, observations, patient, &o.findings,
+                &true_leaves);
+      if (true_leaves > 0 && !o.findings.empty()) open.push_back(std::move(o));
+    }
+  }
+  // Most urgent first; knowledge-base order on a tie (stable).
+  std::stable_sort(open.begin(), open.end(), [](const Open& a, const Open& b) {
+    return a.trigger->def->urgency() > b.trigger->def->urgency();
+  });
+  std::vector<medius::v1::SuggestedTest> tests;
+  std::vector<int> seen;
+  for (const Open& o : open) {
+    for (int finding : o.findings) {
+      if (tests.size() >= limit) return tests;
+      if (std::find(seen.begin(), seen.end(), finding) != seen.end()) continue;
+      seen.push_back(finding);
+      const auto& def = kb.finding(finding);
+      medius::v1::SuggestedTest& test = tests.emplace_back();
+      test.set_finding_code(def.code());
+      test.set_display_name(def.display_name());
+      test.set_how_to(def.description());
+      test.set_red_flag_code(o.rule->def->code());
+      test.set_reason(absl::StrCat(
+          "Red-flag check: could raise ", o.rule->def->display_name(), " (",
+          common::UrgencyText(o.trigger->def->urgency()), ", rule ",
+          o.trigger->def->id(),
+          "); ask or test this before the "
+          "differential's tests."));
+    }
+  }
+  return tests;
+}
 
 Truth Evaluate(const CompiledKb& kb, const CompiledCriterion& criterion,
                const Observations& observations, const PatientContext& patient,
@@ -151,6 +244,8 @@ std::vector<medius::v1::RedFlag> EvaluateRedFlags(
     flag.set_rationale(fired->def->rationale());
     flag.set_action(fired->def->action());
     flag.add_sources(SourceText(fired->def->source()));
+    flag.set_trigger_id(fired->def->id());
+    flag.set_tier(fired->def->tier());
   }
   std::sort(flags.begin(), flags.end(),
             [](const medius::v1::RedFlag& a, const medius::v1::RedFlag& b) {

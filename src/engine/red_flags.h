@@ -21,6 +21,7 @@ enum class Truth { kFalse, kTrue, kUnknown };
 struct PatientContext {
   std::optional<double> age_years;
   medius::v1::Sex sex = medius::v1::SEX_UNSPECIFIED;
+  medius::v1::Side side = medius::v1::SIDE_UNSPECIFIED;
 };
 
 // Evaluates `criterion`. When the result is kTrue, appends to `because` the
@@ -33,6 +34,17 @@ Truth Evaluate(const CompiledKb& kb, const CompiledCriterion& criterion,
 std::vector<medius::v1::RedFlag> EvaluateRedFlags(
     const CompiledKb& kb, const Observations& observations,
     const PatientContext& patient);
+
+// Tests that could confirm or exclude a serious pathology that is possible
+// but not settled: for each trigger that is unknown although part of it is
+// already true (e.g. a runner with a load increase whose hop test was not
+// done), its unassessed findings, most urgent trigger first, skipping
+// triggers that could not raise their flag's urgency. At most `limit`;
+// each names the red flag (SuggestedTest.red_flag_code).
+std::vector<medius::v1::SuggestedTest> SuggestRedFlagTests(
+    const CompiledKb& kb, const Observations& observations,
+    const PatientContext& patient,
+    const std::vector<medius::v1::RedFlag>& raised, size_t limit);
 
 }  // namespace medius::engine
 

@@ -1,5 +1,6 @@
 #include "kb/validator.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <utility>
@@ -76,6 +77,10 @@ class Checker {
       CheckRefines(kb_.conditions(i), At("conditions", i));
     }
     CheckGroupsUsed();
+    // A knowledge base without red flags would send every patient to
+    // exercise: it must never load (clinical safety rule 2).
+    Require(kb_.red_flags_size() > 0, "red_flags",
+            "the knowledge base needs red-flag rules");
     for (int i = 0; i < kb_.red_flags_size(); ++i) {
       CheckRedFlag(kb_.red_flags(i), At("red_flags", i));
     }
@@ -158,6 +163,16 @@ class Checker {
                 s.refinement_min_probability() <= 1,
             "settings.refinement_min_probability", "must be in [0, 1]");
     CheckSource(s.source(), "settings.source");
+    // Without these the engine cannot hold back loading exercise while
+    // serious pathology has not been screened for (clinical safety rule 2).
+    Require(s.core_screening_findings_size() > 0,
+            "settings.core_screening_findings",
+            "the core red-flag screen needs at least one question");
+    Require(s.interim_advice_size() > 0, "settings.interim_advice",
+            "advice for an incomplete red-flag screen is required");
+    if (s.interim_advice_size() > 0) {
+      CheckSource(s.interim_source(), "settings.interim_source");
+    }
   }
 
   void IndexAndCheckFindings() {
@@ -377,6 +392,11 @@ class Checker {
         Require(c.sex() != medius::v1::SEX_UNSPECIFIED, path + ".sex",
                 "must name a sex");
         break;
+      case Criterion::kSide:
+        Require(c.side() != medius::v1::SIDE_UNSPECIFIED &&
+                    medius::v1::Side_IsValid(c.side()),
+                path + ".side", "must name a side");
+        break;
       case Criterion::kAllOf:
       case Criterion::kAnyOf: {
         const auto& list =
@@ -408,26 +428,135 @@ class Checker {
   }
 
   void CheckRedFlag(const RedFlagRule& rule, const std::string& path) {
+    using medius::v1::RedFlagTier;
     CheckCode(rule.code(), path, &red_flags_, 0);
     Require(!rule.display_name().empty(), path + ".display_name", "required");
     Require(rule.triggers_size() > 0, path + ".triggers",
             "a red flag needs at least one trigger");
+    bool has_screen = false, all_routine = rule.triggers_size() > 0;
     for (int i = 0; i < rule.triggers_size(); ++i) {
       const auto& t = rule.triggers(i);
       std::string tpath = At(path + ".triggers", i);
+      if (!IsTriggerId(t.id())) {
+        Report(tpath + ".id",
+               absl::StrCat("id '", t.id(),
+                            "' must be '<red flag code>.<lower_snake_case>'"));
+      } else if (!trigger_ids_.insert(t.id()).second) {
+        Report(tpath + ".id",
+               absl::StrCat("duplicate trigger id '", t.id(), "'"));
+      } else if (t.id().substr(0, t.id().find('.')) != rule.code()) {
+        Report(tpath + ".id",
+               absl::StrCat("id '", t.id(), "' must start with '", rule.code(),
+                            ".'"));
+      }
       if (!t.has_when()) {
         Report(tpath + ".when", "required");
       } else {
         CheckCriterion(t.when(), tpath + ".when");
       }
-      Require(t.urgency() != medius::v1::URGENCY_UNSPECIFIED,
-              tpath + ".urgency", "required");
-      Require(t.refer_to() != medius::v1::REFERRAL_DESTINATION_UNSPECIFIED,
-              tpath + ".refer_to", "required");
+      Require(t.urgency() != medius::v1::URGENCY_UNSPECIFIED &&
+                  medius::v1::Urgency_IsValid(t.urgency()),
+              tpath + ".urgency", "required, and one of the defined values");
+      Require(t.refer_to() != medius::v1::REFERRAL_DESTINATION_UNSPECIFIED &&
+                  medius::v1::ReferralDestination_IsValid(t.refer_to()),
+              tpath + ".refer_to", "required, and one of the defined values");
       Require(!t.action().empty(), tpath + ".action", "required");
       Require(!t.rationale().empty(), tpath + ".rationale", "required");
       CheckSource(t.source(), tpath + ".source");
+      // The tier rule: the sensitivity design is checked, not just
+      // described (see RedFlagRule in knowledge_base.proto).
+      switch (t.tier()) {
+        case RedFlagTier::RED_FLAG_TIER_SCREEN:
+          if (t.has_when() && FindingsNeeded(t.when()) > 1) {
+            Report(tpath + ".tier",
+                   "a screen trigger must be made true by a single finding "
+                   "(with patient context at most); this one needs " +
+                       std::to_string(FindingsNeeded(t.when())));
+          } else if (t.has_when()) {
+            has_screen = true;
+          }
+          Require(t.urgency() >= medius::v1::URGENCY_SOON, tpath + ".urgency",
+                  "a screen trigger raises at least URGENCY_SOON");
+          all_routine = false;
+          break;
+        case RedFlagTier::RED_FLAG_TIER_ESCALATION:
+          all_routine = false;
+          break;
+        case RedFlagTier::RED_FLAG_TIER_ROUTINE_REFERRAL:
+          Require(t.urgency() == medius::v1::URGENCY_ROUTINE,
+                  tpath + ".urgency",
+                  "a routine-referral trigger has URGENCY_ROUTINE");
+          break;
+        default:
+          all_routine = false;
+          Report(tpath + ".tier", "required, and one of the defined values");
+      }
+      Require(t.tier() == RedFlagTier::RED_FLAG_TIER_ROUTINE_REFERRAL ||
+                  t.urgency() > medius::v1::URGENCY_ROUTINE,
+              tpath + ".urgency",
+              "URGENCY_ROUTINE belongs to routine-referral triggers");
     }
+    if (has_screen) {
+      Require(rule.no_screen_trigger_reason().empty(),
+              path + ".no_screen_trigger_reason",
+              "the red flag has a screen trigger: remove the reason");
+      return;
+    }
+    if (all_routine) return;
+    if (rule.no_screen_trigger_reason().empty()) {
+      Report(path + ".triggers",
+             "a red flag needs a RED_FLAG_TIER_SCREEN trigger that one "
+             "finding can make true, or no_screen_trigger_reason saying why "
+             "it cannot have one");
+    } else {
+      CheckSource(rule.no_screen_trigger_source(),
+                  path + ".no_screen_trigger_source");
+    }
+  }
+
+  // The fewest findings that must be recorded (present, absent or in range)
+  // for `c` to be true; patient context (age, sex, side) counts 0.
+  static int FindingsNeeded(const Criterion& c) {
+    switch (c.kind_case()) {
+      case Criterion::kPresent:
+      case Criterion::kAbsent:
+      case Criterion::kNumber:
+        return 1;
+      case Criterion::kAllOf: {
+        int sum = 0;
+        for (const auto& child : c.all_of().criteria()) {
+          sum += FindingsNeeded(child);
+        }
+        return sum;
+      }
+      case Criterion::kAnyOf: {
+        int best = 1 << 20;
+        for (const auto& child : c.any_of().criteria()) {
+          best = std::min(best, FindingsNeeded(child));
+        }
+        return c.any_of().criteria_size() == 0 ? 0 : best;
+      }
+      case Criterion::kAtLeast: {
+        std::vector<int> needs;
+        for (const auto& child : c.at_least().criteria()) {
+          needs.push_back(FindingsNeeded(child));
+        }
+        std::sort(needs.begin(), needs.end());
+        int sum = 0;
+        for (size_t i = 0; i < needs.size() && i < c.at_least().count(); ++i) {
+          sum += needs[i];
+        }
+        return sum;
+      }
+      default:
+        return 0;
+    }
+  }
+
+  static bool IsTriggerId(const std::string& id) {
+    const size_t dot = id.find('.');
+    return dot != std::string::npos && IsCode(id.substr(0, dot)) &&
+           IsCode(id.substr(dot + 1));
   }
 
   void CheckDosage(const Dosage& d, const std::string& path) {
@@ -471,6 +600,18 @@ class Checker {
         CheckConditionRef(ci.condition_code(), cpath + ".condition_code");
         Require(!ci.reason().empty(), cpath + ".reason", "required");
         CheckSource(ci.source(), cpath + ".source");
+      }
+      if (e.has_deferral()) {
+        const auto& d = e.deferral();
+        const std::string dpath = path + ".deferral";
+        Require(d.condition_codes_size() > 0, dpath + ".condition_codes",
+                "a deferral names at least one condition");
+        for (int c = 0; c < d.condition_codes_size(); ++c) {
+          CheckConditionRef(d.condition_codes(c),
+                            At(dpath + ".condition_codes", c));
+        }
+        Require(!d.reason().empty(), dpath + ".reason", "required");
+        CheckSource(d.source(), dpath + ".source");
       }
     }
   }
@@ -593,7 +734,7 @@ class Checker {
   std::vector<Issue> issues_;
   absl::flat_hash_map<std::string, int> findings_, conditions_, groups_,
       red_flags_, exercises_, protocols_;
-  absl::flat_hash_set<std::string> used_groups_;
+  absl::flat_hash_set<std::string> used_groups_, trigger_ids_;
 };
 
 }  // namespace

@@ -22,6 +22,20 @@ TEST(ValidatorTest, SmallKnowledgeBaseIsSound) {
   EXPECT_THAT(Validate(medius::testing::SmallKb()), IsEmpty());
 }
 
+// Patient context does not count as a finding: age plus one finding, or one
+// of several findings, is still a single-feature screen trigger.
+TEST(ValidatorTest, ScreenTriggerMayAddPatientContextOrAlternatives) {
+  KnowledgeBase kb = medius::testing::SmallKb();
+  auto* when = kb.mutable_red_flags(0)->mutable_triggers(1)->mutable_when();
+  auto* all_of = when->mutable_all_of();
+  all_of->add_criteria()->mutable_age()->set_at_least(50);
+  all_of->add_criteria()->set_side(medius::v1::SIDE_BILATERAL);
+  auto* any_of = all_of->add_criteria()->mutable_any_of();
+  any_of->add_criteria()->set_present("hot");
+  any_of->add_criteria()->set_present("fever");
+  EXPECT_THAT(Validate(kb), IsEmpty());
+}
+
 struct Case {
   std::string name;
   std::function<void(KnowledgeBase&)> mutate;
@@ -200,6 +214,119 @@ INSTANTIATE_TEST_SUITE_P(
                at_least->add_criteria()->set_present("hot");
              },
              "red_flags[0].triggers[1].when.at_least.count", "between 1 and"},
+        // The tier rule (issue 9): the sensitivity design is checked.
+        Case{"red_flag_without_screen_trigger",
+             [](KnowledgeBase& kb) {
+               kb.mutable_red_flags(0)->mutable_triggers(1)->set_tier(
+                   medius::v1::RED_FLAG_TIER_ESCALATION);
+             },
+             "red_flags[0].triggers", "RED_FLAG_TIER_SCREEN trigger"},
+        Case{"screen_trigger_needing_two_findings",
+             [](KnowledgeBase& kb) {
+               kb.mutable_red_flags(0)->mutable_triggers(0)->set_tier(
+                   medius::v1::RED_FLAG_TIER_SCREEN);
+             },
+             "red_flags[0].triggers[0].tier", "this one needs 2"},
+        Case{"screen_trigger_at_least_two_of_three",
+             [](KnowledgeBase& kb) {
+               auto* when =
+                   kb.mutable_red_flags(0)->mutable_triggers(1)->mutable_when();
+               auto* at_least = when->mutable_at_least();
+               at_least->set_count(2);
+               at_least->add_criteria()->set_present("hot");
+               at_least->add_criteria()->set_present("fever");
+             },
+             "red_flags[0].triggers[1].tier", "this one needs 2"},
+        Case{"screen_trigger_below_soon",
+             [](KnowledgeBase& kb) {
+               kb.mutable_red_flags(0)->mutable_triggers(1)->set_urgency(
+                   medius::v1::URGENCY_ROUTINE);
+             },
+             "red_flags[0].triggers[1].urgency", "at least URGENCY_SOON"},
+        Case{"reason_given_although_screen_exists",
+             [](KnowledgeBase& kb) {
+               kb.mutable_red_flags(0)->set_no_screen_trigger_reason("none");
+             },
+             "red_flags[0].no_screen_trigger_reason", "remove the reason"},
+        Case{"no_screen_reason_without_source",
+             [](KnowledgeBase& kb) {
+               auto* rule = kb.mutable_red_flags(0);
+               rule->mutable_triggers(1)->set_tier(
+                   medius::v1::RED_FLAG_TIER_ESCALATION);
+               rule->set_no_screen_trigger_reason("combination only");
+             },
+             "red_flags[0].no_screen_trigger_source", "citation is required"},
+        Case{"trigger_without_tier",
+             [](KnowledgeBase& kb) {
+               kb.mutable_red_flags(0)->mutable_triggers(0)->clear_tier();
+             },
+             "red_flags[0].triggers[0].tier", "required"},
+        Case{"routine_referral_tier_not_routine",
+             [](KnowledgeBase& kb) {
+               kb.mutable_red_flags(0)->mutable_triggers(0)->set_tier(
+                   medius::v1::RED_FLAG_TIER_ROUTINE_REFERRAL);
+             },
+             "red_flags[0].triggers[0].urgency",
+             "routine-referral trigger has URGENCY_ROUTINE"},
+        Case{"urgency_out_of_range",
+             [](KnowledgeBase& kb) {
+               kb.mutable_red_flags(0)->mutable_triggers(0)->set_urgency(
+                   static_cast<medius::v1::Urgency>(99));
+             },
+             "red_flags[0].triggers[0].urgency", "defined values"},
+        Case{"trigger_id_missing",
+             [](KnowledgeBase& kb) {
+               kb.mutable_red_flags(0)->mutable_triggers(0)->clear_id();
+             },
+             "red_flags[0].triggers[0].id", "must be '<red flag code>."},
+        Case{"trigger_id_duplicate",
+             [](KnowledgeBase& kb) {
+               kb.mutable_red_flags(0)->mutable_triggers(1)->set_id(
+                   "infection.fever_and_hot");
+             },
+             "red_flags[0].triggers[1].id", "duplicate trigger id"},
+        Case{"trigger_id_of_another_flag",
+             [](KnowledgeBase& kb) {
+               kb.mutable_red_flags(0)->mutable_triggers(1)->set_id("dvt.hot");
+             },
+             "red_flags[0].triggers[1].id", "must start with 'infection.'"},
+        Case{"side_criterion_unspecified",
+             [](KnowledgeBase& kb) {
+               kb.mutable_red_flags(0)
+                   ->mutable_triggers(1)
+                   ->mutable_when()
+                   ->set_side(medius::v1::SIDE_UNSPECIFIED);
+             },
+             "red_flags[0].triggers[1].when.side", "must name a side"},
+        Case{"no_red_flags_at_all",
+             [](KnowledgeBase& kb) { kb.clear_red_flags(); }, "red_flags",
+             "needs red-flag rules"},
+        Case{"no_core_screen",
+             [](KnowledgeBase& kb) {
+               kb.mutable_settings()->clear_core_screening_findings();
+             },
+             "settings.core_screening_findings", "at least one question"},
+        Case{"no_interim_advice",
+             [](KnowledgeBase& kb) {
+               kb.mutable_settings()->clear_interim_advice();
+             },
+             "settings.interim_advice", "required"},
+        Case{"deferral_to_unknown_condition",
+             [](KnowledgeBase& kb) {
+               auto* d = kb.mutable_exercises(0)->mutable_deferral();
+               d->add_condition_codes("nerve");
+               d->set_reason("r");
+               d->mutable_source()->set_citation("c");
+             },
+             "exercises[0].deferral.condition_codes[0]",
+             "unknown condition code 'nerve'"},
+        Case{"deferral_without_reason",
+             [](KnowledgeBase& kb) {
+               auto* d = kb.mutable_exercises(0)->mutable_deferral();
+               d->add_condition_codes("tendon");
+               d->mutable_source()->set_citation("c");
+             },
+             "exercises[0].deferral.reason", "required"},
         Case{"exercise_without_dosage",
              [](KnowledgeBase& kb) { kb.mutable_exercises(0)->clear_dosage(); },
              "exercises[0].dosage", "needs a dosage"},

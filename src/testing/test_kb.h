@@ -30,6 +30,8 @@ inline constexpr char kSmallKbText[] = R"pb(
     high_irritability { number { finding_code: "nrs" at_least: 7 } }
     low_irritability { number { finding_code: "nrs" below: 4 } }
     source { expert_opinion: true note: "test fixture" }
+    interim_advice: "Relative rest."
+    interim_source { expert_opinion: true note: "test fixture" }
   }
   findings {
     code: "tender"
@@ -171,6 +173,8 @@ inline constexpr char kSmallKbText[] = R"pb(
     code: "infection"
     display_name: "Infection"
     triggers {
+      id: "infection.fever_and_hot"
+      tier: RED_FLAG_TIER_ESCALATION
       when {
         all_of {
           criteria { present: "fever" }
@@ -184,6 +188,8 @@ inline constexpr char kSmallKbText[] = R"pb(
       source { citation: "G 2020" }
     }
     triggers {
+      id: "infection.hot"
+      tier: RED_FLAG_TIER_SCREEN
       when { present: "hot" }
       urgency: URGENCY_SAME_DAY
       refer_to: REFERRAL_DESTINATION_GP_SAME_DAY
