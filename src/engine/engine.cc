@@ -13,6 +13,40 @@
 namespace medius::engine {
 namespace {
 
+// The finding codes a criterion looks at (patient context excluded).
+void CollectFindingCodes(const medius::v1::Criterion& c,
+                         std::vector<std::string>* codes) {
+  using C = medius::v1::Criterion;
+  switch (c.kind_case()) {
+    case C::kPresent:
+      codes->push_back(c.present());
+      break;
+    case C::kAbsent:
+      codes->push_back(c.absent());
+      break;
+    case C::kNumber:
+      codes->push_back(c.number().finding_code());
+      break;
+    case C::kAllOf:
+      for (const auto& child : c.all_of().criteria()) {
+        CollectFindingCodes(child, codes);
+      }
+      break;
+    case C::kAnyOf:
+      for (const auto& child : c.any_of().criteria()) {
+        CollectFindingCodes(child, codes);
+      }
+      break;
+    case C::kAtLeast:
+      for (const auto& child : c.at_least().criteria()) {
+        CollectFindingCodes(child, codes);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
 medius::v1::KnowledgeBaseInfo BuildInfo(const medius::v1::KnowledgeBase& kb) {
   medius::v1::KnowledgeBaseInfo info;
   info.set_version(kb.version().version());
@@ -45,8 +79,17 @@ medius::v1::KnowledgeBaseInfo BuildInfo(const medius::v1::KnowledgeBase& kb) {
     out->set_display_name(r.display_name());
     out->set_description(r.description());
     medius::v1::Urgency highest = medius::v1::URGENCY_UNSPECIFIED;
-    for (const auto& t : r.triggers()) highest = std::max(highest, t.urgency());
+    std::vector<std::string> screen;
+    for (const auto& t : r.triggers()) {
+      highest = std::max(highest, t.urgency());
+      if (t.tier() == medius::v1::RED_FLAG_TIER_SCREEN) {
+        CollectFindingCodes(t.when(), &screen);
+      }
+    }
     out->set_highest_urgency(highest);
+    std::sort(screen.begin(), screen.end());
+    screen.erase(std::unique(screen.begin(), screen.end()), screen.end());
+    for (auto& code : screen) out->add_screen_findings(std::move(code));
   }
   for (const auto& e : kb.exercises()) {
     medius::v1::ExerciseInfo* out = info.add_exercises();

@@ -324,6 +324,9 @@ TEST(EngineTest, InfoListsTheCatalog) {
   EXPECT_EQ(info.findings(3).value_type(), medius::v1::VALUE_TYPE_NUMBER);
   EXPECT_EQ(info.findings(3).max_value(), 6);
   EXPECT_EQ(info.red_flags(0).highest_urgency(), medius::v1::URGENCY_EMERGENCY);
+  // Only the screen trigger's finding ("hot"), not the escalation's fever.
+  EXPECT_THAT(info.red_flags(0).screen_findings(),
+              ::testing::ElementsAre("hot"));
   EXPECT_EQ(info.exercises_size(), 2);
 }
 

@@ -9,6 +9,9 @@
 // Usage:
 //   safety_eval --kb_dir=knowledge --cases_dir=tests/safety_cases
 //               [--markdown=out.md] [--check --min_right_family=N]
+//               [--benign_dir=tests/validation/dev ...]
+// --benign_dir (repeatable) also counts false alarms on benign
+// presentations (validation_case.proto files); it never fails the run.
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -22,6 +25,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "clinical/safety_case.pb.h"
+#include "clinical/validation_case.pb.h"
 #include "engine/engine.h"
 #include "google/protobuf/text_format.h"
 #include "kb/loader.h"
@@ -53,6 +57,8 @@ std::string UrgencyShort(medius::v1::Urgency u) {
   return absl::StartsWith(name, "URGENCY_") ? name.substr(8) : name;
 }
 
+void Score(const medius::engine::Engine& engine, Outcome* outcome);
+
 Outcome Run(const medius::engine::Engine& engine, const std::string& file) {
   Outcome out;
   out.file = std::filesystem::path(file).filename().string();
@@ -67,10 +73,35 @@ Outcome Run(const medius::engine::Engine& engine, const std::string& file) {
     out.error = "no source or no acceptable_red_flags";
     return out;
   }
+  Score(engine, &out);
+  return out;
+}
+
+// A benign validation case (validation_case.proto), for the false-alarm
+// count: no red flag is the right answer.
+Outcome RunBenign(const medius::engine::Engine& engine,
+                  const std::string& file) {
+  Outcome out;
+  out.file = std::filesystem::path(file).filename().string();
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  medius::testing::ValidationCase c;
+  if (!google::protobuf::TextFormat::ParseFromString(text.str(), &c)) {
+    out.error = "does not parse";
+    return out;
+  }
+  *out.c.mutable_request() = c.request();
+  Score(engine, &out);
+  return out;
+}
+
+void Score(const medius::engine::Engine& engine, Outcome* outcome) {
+  Outcome& out = *outcome;
   auto response = engine.Assess(out.c.request());
   if (!response.ok()) {
     out.error = std::string(response.status().message());
-    return out;
+    return;
   }
   for (const auto& flag : response->red_flags()) {
     if (flag.urgency() <= medius::v1::URGENCY_ROUTINE) continue;
@@ -88,7 +119,6 @@ Outcome Run(const medius::engine::Engine& engine, const std::string& file) {
       medius::v1::ProtocolStatus_Name(response->protocol().status());
   out.protocol_status =
       absl::StartsWith(status, "PROTOCOL_STATUS_") ? status.substr(16) : status;
-  return out;
 }
 
 std::string Markdown(const std::string& kb_version,
@@ -120,12 +150,24 @@ std::string Markdown(const std::string& kb_version,
       rows);
 }
 
+std::vector<std::string> Files(const std::string& dir) {
+  std::vector<std::string> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() == ".textproto") {
+      files.push_back(entry.path().string());
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string kb_dir, cases_dir, markdown;
   bool check = false;
   int min_right_family = -1;
+  std::vector<std::string> benign_dirs;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--check") {
@@ -136,6 +178,8 @@ int main(int argc, char** argv) {
       cases_dir = Flag(arg, "cases_dir");
     } else if (!Flag(arg, "markdown").empty()) {
       markdown = Flag(arg, "markdown");
+    } else if (!Flag(arg, "benign_dir").empty()) {
+      benign_dirs.push_back(Flag(arg, "benign_dir"));
     } else if (!Flag(arg, "min_right_family").empty()) {
       min_right_family = std::atoi(Flag(arg, "min_right_family").c_str());
     } else {
@@ -159,13 +203,27 @@ int main(int argc, char** argv) {
     std::cerr << engine.status() << "\n";
     return 2;
   }
-  std::vector<std::string> files;
-  for (const auto& entry : std::filesystem::directory_iterator(cases_dir)) {
-    if (entry.path().extension() == ".textproto") {
-      files.push_back(entry.path().string());
+  std::vector<std::string> files = Files(cases_dir);
+  // False alarms on benign presentations (reported, never a pass/fail).
+  int benign = 0, alarms = 0, benign_recommended = 0;
+  for (const std::string& dir : benign_dirs) {
+    for (const std::string& file : Files(dir)) {
+      Outcome o = RunBenign(**engine, file);
+      ++benign;
+      alarms += o.any_flag;
+      benign_recommended += o.recommended;
+      if (o.any_flag || !o.error.empty()) {
+        std::cout << "benign " << o.file << ": "
+                  << (o.error.empty() ? absl::StrJoin(o.fired, ", ") : o.error)
+                  << "; protocol " << o.protocol_status << "\n";
+      }
     }
   }
-  std::sort(files.begin(), files.end());
+  if (benign > 0) {
+    std::cout << "safety_eval: benign cases " << benign
+              << ", a red flag (above routine) in " << alarms
+              << ", a recommended protocol in " << benign_recommended << "\n";
+  }
   std::vector<Outcome> outcomes;
   int passed = 0, unsafe = 0;
   for (const std::string& file : files) {
