@@ -128,7 +128,13 @@ TEST(EngineTest, RedFlagIsReportedAndWithholdsProtocol) {
 // the emergency trigger true); once the flag fires at same day, the test
 // that would escalate it (fever) is suggested.
 TEST(EngineTest, RedFlagDiscriminatorsLeadTheNextTests) {
-  auto engine = TestEngine();
+  // fever and hot out of the core screen, which next tests never repeat.
+  medius::v1::KnowledgeBase kb = medius::testing::SmallKb();
+  kb.mutable_settings()->clear_core_screening_findings();
+  kb.mutable_settings()->add_core_screening_findings("lying");
+  auto created = Engine::Create(kb);
+  ASSERT_TRUE(created.ok()) << created.status();
+  const auto& engine = *created;
   AssessRequest request = Request();
   auto* fever = request.add_findings();
   fever->set_code("fever");
@@ -160,8 +166,19 @@ TEST(EngineTest, RedFlagDiscriminatorsLeadTheNextTests) {
   // test is suggested, only the differential's.
   auto plain = engine->Assess(Screened(Request()));
   ASSERT_TRUE(plain.ok());
-  for (const auto& t : plain->next_tests())
+  for (const auto& t : plain->next_tests()) {
     EXPECT_TRUE(t.red_flag_code().empty());
+  }
+
+  // With hot in the core screen (the shipped design), it is asked through
+  // the disposition, not repeated as a next test.
+  auto screened_kb = TestEngine()->Assess(request);
+  ASSERT_TRUE(screened_kb.ok());
+  EXPECT_THAT(screened_kb->disposition().missing_screening_findings(),
+              ::testing::ElementsAre("hot"));
+  for (const auto& t : screened_kb->next_tests()) {
+    EXPECT_NE(t.finding_code(), "hot");
+  }
 }
 
 TEST(EngineTest, FewFindingsAddALowConfidenceNote) {

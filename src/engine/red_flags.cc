@@ -115,24 +115,28 @@ Truth EvaluateInto(const CompiledKb& kb, const CompiledCriterion& criterion,
   return result;
 }
 
-// Appends the finding leaves of `c` that are unassessed (in tree order) and
-// counts the leaves that are already true.
+// Counts the leaves of `c` that are true and, when `c` is unknown, appends
+// the unassessed findings whose answer could still settle it: the children
+// of a true any_of or a false all_of could not change it, so are skipped.
 void Unsettled(const CompiledKb& kb, const CompiledCriterion& c,
                const Observations& observations, const PatientContext& patient,
                std::vector<int>* unassessed, int* true_leaves) {
-  if (!c.children.empty()) {
-    for (const CompiledCriterion& child : c.children) {
-      Unsettled(kb, child, observations, patient, unassessed, true_leaves);
+  Codes codes;
+  const Truth t = EvaluateInto(kb, c, observations, patient, &codes);
+  if (t == Truth::kTrue) {
+    *true_leaves += static_cast<int>(codes.size());
+    return;
+  }
+  if (t == Truth::kFalse) return;
+  if (c.children.empty()) {
+    if (c.finding >= 0 && kb.finding(c.finding).patient_context() ==
+                              medius::v1::PATIENT_CONTEXT_UNSPECIFIED) {
+      unassessed->push_back(c.finding);
     }
     return;
   }
-  const std::string* code = nullptr;
-  Truth t = EvaluateLeaf(kb, c, observations, patient, &code);
-  if (t == Truth::kTrue) ++*true_leaves;
-  if (t == Truth::kUnknown && c.finding >= 0 &&
-      kb.finding(c.finding).patient_context() ==
-          medius::v1::PATIENT_CONTEXT_UNSPECIFIED) {
-    unassessed->push_back(c.finding);
+  for (const CompiledCriterion& child : c.children) {
+    Unsettled(kb, child, observations, patient, unassessed, true_leaves);
   }
 }
 
@@ -175,7 +179,10 @@ std::vector<medius::v1::SuggestedTest> SuggestRedFlagTests(
     return a.trigger->def->urgency() > b.trigger->def->urgency();
   });
   std::vector<medius::v1::SuggestedTest> tests;
-  std::vector<int> seen;
+  // Core screening questions are asked through the disposition's
+  // missing_screening_findings (and hold back the protocol until answered);
+  // repeating them here would crowd out the examination tests.
+  std::vector<int> seen(kb.core_screening.begin(), kb.core_screening.end());
   for (const Open& o : open) {
     for (int finding : o.findings) {
       if (tests.size() >= limit) return tests;

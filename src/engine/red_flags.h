@@ -39,8 +39,9 @@ std::vector<medius::v1::RedFlag> EvaluateRedFlags(
 // but not settled: for each trigger that is unknown although part of it is
 // already true (e.g. a runner with a load increase whose hop test was not
 // done), its unassessed findings, most urgent trigger first, skipping
-// triggers that could not raise their flag's urgency. At most `limit`;
-// each names the red flag (SuggestedTest.red_flag_code).
+// triggers that could not raise their flag's urgency and the core screening
+// questions (the disposition lists those). At most `limit`; each names the
+// red flag (SuggestedTest.red_flag_code).
 std::vector<medius::v1::SuggestedTest> SuggestRedFlagTests(
     const CompiledKb& kb, const Observations& observations,
     const PatientContext& patient,

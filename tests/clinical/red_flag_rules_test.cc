@@ -1552,6 +1552,62 @@ TEST(RedFlagRuleCoverageTest, TriggersOfARuleAreDistinguishable) {
   }
 }
 
+// --- discriminators: a possible serious pathology asks for its tests first.
+
+std::vector<std::string> RedFlagTests(const AssessResponse& response,
+                                      const std::string& flag) {
+  std::vector<std::string> codes;
+  for (const auto& t : response.next_tests()) {
+    if (t.red_flag_code() == flag) codes.push_back(t.finding_code());
+  }
+  return codes;
+}
+
+// The textbook runner before the hop test: the bone-stress tests lead the
+// next tests, ahead of the differential's tendon tests.
+TEST(RedFlagDiscriminatorTest, RunnerWithLoadIncreaseIsAskedToHop) {
+  auto response = ShippedEngine().Assess(
+      Build({Yes("recent_training_load_increase"), Yes("lateral_hip_pain"),
+             Yes("greater_trochanter_tenderness")}));
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(FlagOf(*response, "stress_fracture"), nullptr);
+  ASSERT_GE(response->next_tests_size(), 2);
+  EXPECT_EQ(response->next_tests(0).finding_code(), "hop_test_pain");
+  EXPECT_EQ(response->next_tests(0).red_flag_code(), "stress_fracture");
+  EXPECT_EQ(response->next_tests(1).finding_code(), "fulcrum_test_pain");
+}
+
+// A hot bursa (same day) asks for what would make it an emergency: an
+// irritable hip, fever, temperature.
+TEST(RedFlagDiscriminatorTest, HotBursaAsksForTheEscalationFindings) {
+  auto response =
+      ShippedEngine().Assess(Build({Yes("hot_swollen_hip_or_bursa")}));
+  ASSERT_TRUE(response.ok()) << response.status();
+  ASSERT_NE(FlagOf(*response, "infection"), nullptr);
+  // Fever is a core screening question (asked via the disposition).
+  EXPECT_THAT(RedFlagTests(*response, "infection"),
+              ::testing::ElementsAre("severe_pain_passive_hip_motion",
+                                     "temperature_c", "crp_mg_l"));
+}
+
+// After a fall, the deformity and percussion tests are suggested (either
+// would make the fracture an emergency); weight bearing is a core screening
+// question, asked through the disposition instead, and significant trauma
+// could not change a trigger the fall already satisfies.
+TEST(RedFlagDiscriminatorTest, FallAsksForDeformityAndPercussion) {
+  auto response = ShippedEngine().Assess(Build({Yes("fall_onto_hip")}));
+  ASSERT_TRUE(response.ok()) << response.status();
+  const auto tests = RedFlagTests(*response, "fracture");
+  EXPECT_THAT(tests,
+              ::testing::IsSupersetOf({"leg_shortened_externally_rotated",
+                                       "patellar_pubic_percussion_abnormal"}));
+  EXPECT_THAT(tests, ::testing::Not(::testing::Contains("significant_trauma")));
+  EXPECT_THAT(tests,
+              ::testing::Not(::testing::Contains("inability_to_weight_bear")));
+  EXPECT_THAT(response->disposition().missing_screening_findings(),
+              ::testing::Contains("inability_to_weight_bear"));
+}
+
 // --- not assessed is neither positive nor negative.
 
 TEST(RedFlagUnassessedTest, NothingAssessedFiresNothing) {
