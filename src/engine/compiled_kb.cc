@@ -83,6 +83,80 @@ absl::StatusOr<CompiledCriterion> CompileCriterion(const CompiledKb& compiled,
   return absl::InvalidArgumentError("empty criterion");
 }
 
+absl::StatusOr<CompiledPrimaryModel> CompilePrimary(
+    const CompiledKb& compiled,
+    const absl::flat_hash_map<std::string, int>& group_index) {
+  const medius::v1::PrimarySourceModel& def =
+      compiled.kb.primary_source_model();
+  CompiledPrimaryModel model;
+  model.def = &def;
+  absl::flat_hash_map<std::string, int> condition_index, source_index;
+  for (size_t i = 0; i < compiled.conditions.size(); ++i) {
+    condition_index[compiled.conditions[i].def->code()] = static_cast<int>(i);
+  }
+  for (const std::string& code : def.sources()) {
+    auto it = condition_index.find(code);
+    if (it == condition_index.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown primary source '", code, "'"));
+    }
+    source_index[code] = static_cast<int>(model.sources.size());
+    model.sources.push_back(it->second);
+  }
+  for (const auto& prior_def : def.priors()) {
+    CompiledPrimaryModel::Prior prior;
+    prior.def = &prior_def;
+    if (prior_def.has_when()) {
+      MEDIUS_ASSIGN_OR_RETURN(prior.when,
+                              CompileCriterion(compiled, prior_def.when()));
+    }
+    for (double p : prior_def.prior()) prior.ln_prior.push_back(std::log(p));
+    model.priors.push_back(std::move(prior));
+  }
+  for (const auto& row_def : def.rows()) {
+    CompiledPrimaryRow row;
+    row.def = &row_def;
+    MEDIUS_ASSIGN_OR_RETURN(row.finding,
+                            FindingIndex(compiled, row_def.finding_code()));
+    if (!row_def.group().empty()) {
+      auto it = group_index.find(row_def.group());
+      if (it == group_index.end()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("unknown evidence group '", row_def.group(), "'"));
+      }
+      row.group = it->second;
+    }
+    for (double p : row_def.p_present()) {
+      row.ln_present.push_back(std::log(p));
+      row.ln_absent.push_back(std::log(1 - p));
+    }
+    for (const auto& band_def : row_def.bands()) {
+      CompiledPrimaryBand band;
+      band.def = &band_def;
+      if (band_def.has_min()) band.lo = band_def.min();
+      if (band_def.has_max()) band.hi = band_def.max();
+      for (double p : band_def.p()) band.ln_p.push_back(std::log(p));
+      row.bands.push_back(std::move(band));
+    }
+    model.rows.push_back(std::move(row));
+  }
+  for (const auto& q_def : def.qualifiers()) {
+    CompiledPrimaryModel::Qualifier q;
+    q.def = &q_def;
+    auto c = condition_index.find(q_def.condition_code());
+    auto s = source_index.find(q_def.of_source());
+    if (c == condition_index.end() || s == source_index.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown qualifier '", q_def.condition_code(), "'"));
+    }
+    q.condition = c->second;
+    q.source = s->second;
+    q.prior_log_odds = std::log(q_def.prior() / (1 - q_def.prior()));
+    model.qualifiers.push_back(q);
+  }
+  return model;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<const CompiledKb>> Compile(
@@ -179,6 +253,10 @@ absl::StatusOr<std::unique_ptr<const CompiledKb>> Compile(
   for (const std::string& code : settings.core_screening_findings()) {
     MEDIUS_ASSIGN_OR_RETURN(int index, FindingIndex(*compiled, code));
     compiled->core_screening.push_back(index);
+  }
+  if (source.has_primary_source_model()) {
+    MEDIUS_ASSIGN_OR_RETURN(compiled->primary,
+                            CompilePrimary(*compiled, group_index));
   }
   return std::unique_ptr<const CompiledKb>(std::move(compiled));
 }

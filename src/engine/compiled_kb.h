@@ -80,6 +80,41 @@ struct CompiledRedFlag {
   const medius::v1::RedFlagRule* def = nullptr;
 };
 
+// The primary-source model (PrimarySourceModel), compiled: log
+// probabilities per source, in PrimarySourceModel.sources order.
+struct CompiledPrimaryBand {
+  double lo = -INFINITY, hi = INFINITY;
+  std::vector<double> ln_p;
+  const medius::v1::LikelihoodBand* def = nullptr;
+};
+
+struct CompiledPrimaryRow {
+  int finding = -1;
+  int group = -1;  // index into CompiledKb::groups, or -1
+  std::vector<double> ln_present, ln_absent;  // bool findings
+  std::vector<CompiledPrimaryBand> bands;     // number findings
+  const medius::v1::LikelihoodRow* def = nullptr;
+};
+
+struct CompiledPrimaryModel {
+  std::vector<int> sources;  // indexes into CompiledKb::conditions
+  struct Prior {
+    std::optional<CompiledCriterion> when;
+    std::vector<double> ln_prior;
+    const medius::v1::PresentationPrior* def = nullptr;
+  };
+  std::vector<Prior> priors;
+  std::vector<CompiledPrimaryRow> rows;
+  struct Qualifier {
+    int condition = -1;  // index into CompiledKb::conditions
+    int source = -1;     // index into `sources`
+    double prior_log_odds = 0;
+    const medius::v1::QualifierDefinition* def = nullptr;
+  };
+  std::vector<Qualifier> qualifiers;
+  const medius::v1::PrimarySourceModel* def = nullptr;
+};
+
 struct CompiledKb {
   // The validated source; every def pointer above points into it.
   medius::v1::KnowledgeBase kb;
@@ -98,6 +133,8 @@ struct CompiledKb {
   std::optional<CompiledCriterion> high_irritability, low_irritability;
   // Finding indexes of settings.core_screening_findings.
   std::vector<int> core_screening;
+  // Set when the knowledge base has a primary-source model.
+  std::optional<CompiledPrimaryModel> primary;
 
   const medius::v1::FindingDefinition& finding(int i) const {
     return kb.findings(i);

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "engine/assessment_parts.h"
+#include "engine/primary_source.h"
 #include "engine/red_flags.h"
 #include "kb/validator.h"
 
@@ -164,6 +165,10 @@ absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
   for (const auto& flag : red_flags) *response.add_red_flags() = flag;
 
   std::vector<RankedCondition> ranked = RankConditions(*kb_, observations);
+  if (kb_->primary.has_value()) {
+    *response.mutable_primary_source() = ToPrimaryAssessment(
+        *kb_, ScorePrimary(*kb_, observations, patient), observations);
+  }
   for (const RankedCondition& r : ranked) {
     *response.add_differential() = ToDifferentialEntry(*kb_, r, observations);
   }
@@ -191,6 +196,14 @@ absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
                   {response.next_tests().begin(), response.next_tests().end()},
                   response.disposition())) {
     response.add_notes(std::move(note));
+  }
+  // Thin evidence is said first: the ranking should not be acted on yet.
+  if (response.primary_source().low_confidence()) {
+    response.add_notes(absl::StrCat(
+        "low_confidence: ", response.primary_source().confidence_note()));
+    std::rotate(response.mutable_notes()->rbegin(),
+                response.mutable_notes()->rbegin() + 1,
+                response.mutable_notes()->rend());
   }
   return response;
 }

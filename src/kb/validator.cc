@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "kb/primary_model_check.h"
 
 namespace medius::kb {
 namespace {
@@ -67,6 +68,7 @@ class Checker {
   explicit Checker(const KnowledgeBase& kb) : kb_(kb) {}
 
   std::vector<Issue> Run() {
+    IndexReferences();
     CheckVersion();
     CheckSettings();
     IndexAndCheckFindings();
@@ -89,6 +91,17 @@ class Checker {
       CheckProtocol(kb_.protocols(i), At("protocols", i));
     }
     CheckPersonalisation();
+    CheckPrimarySourceModel(
+        {kb_,
+         [this](const std::string& path, const std::string& message) {
+           Report(path, message);
+         },
+         [this](const Source& source, const std::string& path) {
+           CheckSource(source, path);
+         },
+         [this](const Criterion& criterion, const std::string& path) {
+           CheckCriterion(criterion, path);
+         }});
     return std::move(issues_);
   }
 
@@ -108,9 +121,29 @@ class Checker {
       Require(!source.note().empty(), path + ".note",
               "expert opinion needs a one-line justification in note");
     } else {
-      Require(!source.citation().empty(), path,
+      Require(!source.citation().empty() || source.refs_size() > 0, path,
               "a source citation is required (or expert_opinion: true with a "
               "justification)");
+    }
+    for (int i = 0; i < source.refs_size(); ++i) {
+      Require(
+          references_.contains(source.refs(i).ref_id()),
+          At(path + ".refs", i) + ".ref_id",
+          absl::StrCat("unknown reference '", source.refs(i).ref_id(), "'"));
+    }
+  }
+
+  void IndexReferences() {
+    for (int i = 0; i < kb_.references_size(); ++i) {
+      const auto& r = kb_.references(i);
+      const std::string path = At("references", i);
+      Require(IsCode(r.id()), path + ".id",
+              absl::StrCat("id '", r.id(), "' must be lower_snake_case"));
+      Require(references_.insert(r.id()).second, path + ".id",
+              absl::StrCat("duplicate reference '", r.id(), "'"));
+      Require(!r.title().empty() || !r.url().empty(), path + ".title",
+              "a reference needs a title or a URL");
+      Require(!r.design().empty(), path + ".design", "required");
     }
   }
 
@@ -734,7 +767,7 @@ class Checker {
   std::vector<Issue> issues_;
   absl::flat_hash_map<std::string, int> findings_, conditions_, groups_,
       red_flags_, exercises_, protocols_;
-  absl::flat_hash_set<std::string> used_groups_, trigger_ids_;
+  absl::flat_hash_set<std::string> used_groups_, trigger_ids_, references_;
 };
 
 }  // namespace

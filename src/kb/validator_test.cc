@@ -327,6 +327,112 @@ INSTANTIATE_TEST_SUITE_P(
                d->mutable_source()->set_citation("c");
              },
              "exercises[0].deferral.reason", "required"},
+        // The primary-source model (issue 10): a complete, normalised table.
+        Case{"primary_missing_row",
+             [](KnowledgeBase& kb) {
+               kb.mutable_primary_source_model()->mutable_rows()->RemoveLast();
+             },
+             "primary_source_model.rows",
+             "finding 'sex_female' has no row and is not neutral"},
+        Case{"primary_row_and_neutral",
+             [](KnowledgeBase& kb) {
+               kb.mutable_primary_source_model()->add_neutral_findings(
+                   "tender");
+             },
+             "primary_source_model.rows[0].finding_code",
+             "either a row or neutral"},
+        Case{"primary_cell_missing",
+             [](KnowledgeBase& kb) {
+               kb.mutable_primary_source_model()
+                   ->mutable_rows(0)
+                   ->mutable_p_present()
+                   ->RemoveLast();
+             },
+             "primary_source_model.rows[0].p_present",
+             "one probability per source"},
+        Case{"primary_cell_out_of_range",
+             [](KnowledgeBase& kb) {
+               kb.mutable_primary_source_model()->mutable_rows(0)->set_p_present(
+                   0, 1.0);
+             },
+             "primary_source_model.rows[0].p_present[0]", "(0, 1)"},
+        Case{"primary_prior_not_normalised",
+             [](KnowledgeBase& kb) {
+               kb.mutable_primary_source_model()->mutable_priors(1)->set_prior(
+                   0, 0.7);
+             },
+             "primary_source_model.priors[1].prior", "must sum to 1"},
+        Case{"primary_default_prior_with_when",
+             [](KnowledgeBase& kb) {
+               *kb.mutable_primary_source_model()
+                    ->mutable_priors(1)
+                    ->mutable_when() = kb.primary_source_model().priors(0).when();
+             },
+             "primary_source_model.priors[1].when", "the last prior is the default"},
+        Case{"primary_prior_finding_not_neutral",
+             [](KnowledgeBase& kb) {
+               auto* m = kb.mutable_primary_source_model();
+               m->mutable_neutral_findings()->erase(
+                   m->mutable_neutral_findings()->begin());  // "lying"
+               auto* row = m->add_rows();
+               row->set_finding_code("lying");
+               row->add_p_present(0.5);
+               row->add_p_present(0.5);
+               row->mutable_source()->set_citation("x");
+             },
+             "primary_source_model.rows[4].finding_code",
+             "chooses the prior"},
+        Case{"primary_band_column_not_normalised",
+             [](KnowledgeBase& kb) {
+               kb.mutable_primary_source_model()
+                   ->mutable_rows(2)
+                   ->mutable_bands(0)
+                   ->set_p(1, 0.5);
+             },
+             "primary_source_model.rows[2].bands", "must sum to 1"},
+        Case{"primary_bands_not_contiguous",
+             [](KnowledgeBase& kb) {
+               kb.mutable_primary_source_model()
+                   ->mutable_rows(2)
+                   ->mutable_bands(1)
+                   ->set_min(4);
+             },
+             "primary_source_model.rows[2].bands[1].min", "contiguous"},
+        Case{"primary_unknown_source",
+             [](KnowledgeBase& kb) {
+               kb.mutable_primary_source_model()->set_sources(1, "nerve");
+             },
+             "primary_source_model.sources[1]", "unknown condition code"},
+        Case{"primary_qualifier_of_non_source",
+             [](KnowledgeBase& kb) {
+               auto* q = kb.mutable_primary_source_model()->add_qualifiers();
+               q->set_condition_code("joint");
+               q->set_of_source("joint");
+               q->set_prior(0.2);
+               q->mutable_prior_source()->set_citation("x");
+             },
+             "primary_source_model.qualifiers[0].condition_code",
+             "not itself a primary source"},
+        Case{"reference_unknown",
+             [](KnowledgeBase& kb) {
+               kb.mutable_primary_source_model()
+                   ->mutable_rows(0)
+                   ->mutable_source()
+                   ->add_refs()
+                   ->set_ref_id("nobody2020");
+             },
+             "primary_source_model.rows[0].source.refs[0].ref_id",
+             "unknown reference 'nobody2020'"},
+        Case{"reference_duplicate",
+             [](KnowledgeBase& kb) {
+               for (int i = 0; i < 2; ++i) {
+                 auto* r = kb.add_references();
+                 r->set_id("smith2020");
+                 r->set_title("T");
+                 r->set_design("cohort");
+               }
+             },
+             "references[1].id", "duplicate reference 'smith2020'"},
         Case{"exercise_without_dosage",
              [](KnowledgeBase& kb) { kb.mutable_exercises(0)->clear_dosage(); },
              "exercises[0].dosage", "needs a dosage"},

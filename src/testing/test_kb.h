@@ -198,6 +198,58 @@ inline constexpr char kSmallKbText[] = R"pb(
       source { citation: "G 2020" }
     }
   }
+  primary_source_model {
+    sources: "tendon"
+    sources: "joint"
+    priors {
+      presentation: "painful_lying"
+      when { present: "lying" }
+      prior: 0.8
+      prior: 0.2
+      source { citation: "P 2024" }
+    }
+    priors {
+      presentation: "unspecified"
+      prior: 0.6
+      prior: 0.4
+      source { citation: "P 2024" }
+    }
+    rows {
+      finding_code: "tender"
+      p_present: 0.8
+      p_present: 0.2
+      group: "local"
+      source { citation: "A 2001" }
+    }
+    rows {
+      finding_code: "sls"
+      p_present: 0.4
+      p_present: 0.05
+      source { citation: "B 2017" }
+    }
+    rows {
+      finding_code: "count"
+      bands { max: 3 p: 0.9 p: 0.3 label: "0-2" }
+      bands { min: 3 p: 0.1 p: 0.7 label: ">= 3" }
+      source { citation: "D 2005" }
+    }
+    rows {
+      finding_code: "sex_female"
+      p_present: 0.8
+      p_present: 0.5
+      source { citation: "C 2007" }
+    }
+    neutral_findings: "lying"
+    neutral_findings: "fever"
+    neutral_findings: "hot"
+    neutral_findings: "age_years"
+    neutral_findings: "nrs"
+    neutral_source { expert_opinion: true note: "test fixture" }
+    discriminating_ratio: 2
+    min_discriminating_findings: 2
+    min_leading_probability: 0.5
+    confidence_source { expert_opinion: true note: "test fixture" }
+  }
   exercises {
     code: "bridge"
     display_name: "Bridge"

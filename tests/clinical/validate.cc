@@ -45,13 +45,49 @@ namespace {
 
 using medius::testing::ValidationCase;
 
+// One ranking of one case, scored.
+struct Ranking {
+  std::vector<std::pair<std::string, double>> ranked;  // normalised
+  bool top1 = false, top2 = false;
+  double brier = 0;
+};
+
+Ranking Score(std::vector<std::pair<std::string, double>> ranked,
+              const std::string& expected,
+              const std::set<std::string>& acceptable) {
+  Ranking out;
+  double total = 0;
+  for (const auto& [code, p] : ranked) total += p;
+  for (auto& [code, p] : ranked) p = total > 0 ? p / total : 0;
+  out.ranked = std::move(ranked);
+  if (!out.ranked.empty()) {
+    out.top1 = acceptable.count(out.ranked[0].first) > 0;
+    out.top2 = out.top1 || (out.ranked.size() > 1 &&
+                            acceptable.count(out.ranked[1].first) > 0);
+  }
+  for (const auto& [code, p] : out.ranked) {
+    const double y = code == expected ? 1 : 0;
+    out.brier += (p - y) * (p - y);
+  }
+  return out;
+}
+
 struct Result {
   std::string file, expected;
   std::set<std::string> acceptable;
   std::vector<std::pair<std::string, double>> ranked;  // normalised
   bool top1 = false, top2 = false;
   double brier = 0;
+  // The primary-source model, when the knowledge base has one: expected
+  // and acceptable codes mapped to their primary source (a tear to GTPS).
+  bool has_primary = false;
+  std::string primary_expected;
+  Ranking primary;
+  double qualifier_given_source = -1;  // P(expected qualifier | its source)
 };
+
+// Qualifier condition -> its primary source.
+std::map<std::string, std::string> g_qualifier_of;
 
 struct Half {
   std::string name;
@@ -70,6 +106,24 @@ struct Half {
     double sum = 0;
     for (const auto& r : results) sum += r.brier;
     return results.empty() ? 0 : sum / results.size();
+  }
+  int primary_top1() const {
+    int n = 0;
+    for (const auto& r : results) n += r.primary.top1;
+    return n;
+  }
+  int primary_top2() const {
+    int n = 0;
+    for (const auto& r : results) n += r.primary.top2;
+    return n;
+  }
+  double primary_brier() const {
+    double sum = 0;
+    for (const auto& r : results) sum += r.primary.brier;
+    return results.empty() ? 0 : sum / results.size();
+  }
+  bool has_primary() const {
+    return !results.empty() && results.front().has_primary;
   }
   double rate(int hits) const {
     return results.empty() ? 0 : static_cast<double>(hits) / results.size();
@@ -105,20 +159,34 @@ bool Run(const medius::engine::Engine& engine, const std::string& file,
   out->expected = c.expected_condition();
   out->acceptable = {c.expected_condition()};
   for (const auto& a : c.also_acceptable()) out->acceptable.insert(a);
-  double total = 0;
-  for (const auto& d : response->differential()) total += d.probability();
+  std::vector<std::pair<std::string, double>> differential;
   for (const auto& d : response->differential()) {
-    out->ranked.push_back(
-        {d.condition_code(), total > 0 ? d.probability() / total : 0});
+    differential.push_back({d.condition_code(), d.probability()});
   }
-  if (!out->ranked.empty()) {
-    out->top1 = out->acceptable.count(out->ranked[0].first) > 0;
-    out->top2 = out->top1 || (out->ranked.size() > 1 &&
-                              out->acceptable.count(out->ranked[1].first) > 0);
-  }
-  for (const auto& [code, p] : out->ranked) {
-    const double y = code == out->expected ? 1 : 0;
-    out->brier += (p - y) * (p - y);
+  Ranking r = Score(differential, out->expected, out->acceptable);
+  out->ranked = r.ranked;
+  out->top1 = r.top1;
+  out->top2 = r.top2;
+  out->brier = r.brier;
+  if (response->has_primary_source()) {
+    out->has_primary = true;
+    auto mapped = [](const std::string& code) {
+      auto it = g_qualifier_of.find(code);
+      return it == g_qualifier_of.end() ? code : it->second;
+    };
+    out->primary_expected = mapped(out->expected);
+    std::set<std::string> acceptable;
+    for (const auto& a : out->acceptable) acceptable.insert(mapped(a));
+    std::vector<std::pair<std::string, double>> sources;
+    for (const auto& s : response->primary_source().sources()) {
+      sources.push_back({s.condition_code(), s.probability()});
+    }
+    out->primary = Score(sources, out->primary_expected, acceptable);
+    for (const auto& q : response->primary_source().qualifiers()) {
+      if (q.condition_code() == out->expected) {
+        out->qualifier_given_source = q.probability_given_source();
+      }
+    }
   }
   return true;
 }
@@ -149,22 +217,30 @@ struct Bin {
   int observed = 0;
 };
 
-std::vector<Bin> Calibration(const std::vector<const Half*>& halves) {
+std::vector<Bin> Calibration(const std::vector<const Half*>& halves,
+                             bool primary) {
   std::vector<Bin> bins(10);
   for (const Half* h : halves) {
     for (const auto& r : h->results) {
-      for (const auto& [code, p] : r.ranked) {
+      const auto& ranked = primary ? r.primary.ranked : r.ranked;
+      const std::string& expected = primary ? r.primary_expected : r.expected;
+      for (const auto& [code, p] : ranked) {
         Bin& b = bins[std::min(9, static_cast<int>(p * 10))];
         ++b.n;
         b.predicted += p;
-        b.observed += code == r.expected;
+        b.observed += code == expected;
       }
     }
   }
   return bins;
 }
 
-std::string Svg(const std::vector<Bin>& bins, const std::string& title) {
+struct Series {
+  std::string name, colour;
+  std::vector<Bin> bins;
+};
+
+std::string Svg(const std::vector<Series>& series, const std::string& title) {
   const int size = 360, margin = 50, plot = size - 2 * margin;
   auto x = [&](double v) { return margin + v * plot; };
   auto y = [&](double v) { return size - margin - v * plot; };
@@ -193,99 +269,145 @@ std::string Svg(const std::vector<Bin>& bins, const std::string& title) {
       "(normalised)</text>\n<text x=\"14\" y=\"%d\" text-anchor=\"middle\" "
       "transform=\"rotate(-90 14 %d)\">observed frequency</text>\n",
       size / 2, size - 12, size / 2, size / 2);
-  std::string points;
-  for (const Bin& b : bins) {
-    if (b.n == 0) continue;
-    const double px = x(b.predicted / b.n), py = y(1.0 * b.observed / b.n);
-    absl::StrAppendFormat(&points, "%g,%g ", px, py);
-    absl::StrAppendFormat(
-        &svg,
-        "<circle cx=\"%g\" cy=\"%g\" r=\"%g\" fill=\"#1f77b4\" "
-        "fill-opacity=\"0.7\"/>\n<text x=\"%g\" y=\"%g\" "
-        "font-size=\"9\">n=%d</text>\n",
-        px, py, 3 + std::sqrt(static_cast<double>(b.n)), px + 6, py - 6, b.n);
+  int legend = 0;
+  for (const Series& line : series) {
+    std::string points;
+    for (const Bin& b : line.bins) {
+      if (b.n == 0) continue;
+      const double px = x(b.predicted / b.n), py = y(1.0 * b.observed / b.n);
+      absl::StrAppendFormat(&points, "%g,%g ", px, py);
+      absl::StrAppendFormat(&svg,
+                            "<circle cx=\"%g\" cy=\"%g\" r=\"%g\" fill=\"%s\" "
+                            "fill-opacity=\"0.6\"/>\n",
+                            px, py, 3 + std::sqrt(static_cast<double>(b.n)),
+                            line.colour);
+    }
+    absl::StrAppendFormat(&svg,
+                          "<polyline points=\"%s\" fill=\"none\" "
+                          "stroke=\"%s\"/>\n<text x=\"%d\" y=\"%d\" "
+                          "fill=\"%s\">%s</text>\n",
+                          points, line.colour, margin + 8,
+                          margin + 16 + 14 * legend++, line.colour, line.name);
   }
-  absl::StrAppendFormat(&svg,
-                        "<polyline points=\"%s\" fill=\"none\" "
-                        "stroke=\"#1f77b4\"/>\n</svg>\n",
-                        points);
+  svg += "</svg>\n";
   return svg;
+}
+
+// Confusion of one model's first-ranked code against the expected one.
+void AppendConfusion(const Half& h, bool primary,
+                     const std::vector<std::string>& codes, std::string* md) {
+  absl::StrAppend(md, "\n**", h.name, " half, ",
+                  primary ? "primary source" : "differential",
+                  ": top-1 per expected condition and confusion (rows: "
+                  "expected; columns: ranked first)**\n\n| expected | top-1 |");
+  for (const auto& c : codes) absl::StrAppend(md, " ", c, " |");
+  absl::StrAppend(md, "\n|---|---|");
+  for (size_t i = 0; i < codes.size(); ++i) absl::StrAppend(md, "---|");
+  absl::StrAppend(md, "\n");
+  std::set<std::string> rows;
+  for (const auto& r : h.results) {
+    rows.insert(primary ? r.primary_expected : r.expected);
+  }
+  for (const auto& expected : rows) {
+    int n = 0, hits = 0;
+    std::map<std::string, int> first;
+    for (const auto& r : h.results) {
+      const Ranking& k =
+          primary ? r.primary : Ranking{r.ranked, r.top1, r.top2, r.brier};
+      if ((primary ? r.primary_expected : r.expected) != expected) continue;
+      ++n;
+      hits += k.top1;
+      if (!k.ranked.empty()) ++first[k.ranked[0].first];
+    }
+    absl::StrAppend(md, "| ", expected, " | ", Pct(hits, n), " |");
+    for (const auto& c : codes) {
+      absl::StrAppend(md, " ", first.count(c) ? std::to_string(first[c]) : "",
+                      " |");
+    }
+    absl::StrAppend(md, "\n");
+  }
+}
+
+void AppendCalibration(const std::vector<Bin>& bins, const std::string& name,
+                       std::string* md) {
+  absl::StrAppend(md, "\n**Calibration, ", name,
+                  "** (every case x condition pair, both halves)\n\n| "
+                  "predicted | pairs | mean predicted | observed |\n|---|---|"
+                  "---|---|\n");
+  for (size_t i = 0; i < bins.size(); ++i) {
+    const Bin& b = bins[i];
+    if (b.n == 0) continue;
+    absl::StrAppendFormat(md, "| %.1f-%.1f | %d | %.2f | %.2f |\n", i / 10.0,
+                          (i + 1) / 10.0, b.n, b.predicted / b.n,
+                          1.0 * b.observed / b.n);
+  }
+}
+
+std::string Cell(const std::vector<std::pair<std::string, double>>& ranked,
+                 size_t i) {
+  return i < ranked.size() ? absl::StrFormat("%s %.0f%%", ranked[i].first,
+                                             100 * ranked[i].second)
+                           : std::string();
 }
 
 std::string Report(const std::string& version, const std::vector<Half>& halves,
                    const std::vector<std::string>& conditions,
+                   const std::vector<std::string>& sources,
                    const std::string& svg_name) {
+  const bool primary = !halves.empty() && halves.front().has_primary();
   std::string md = absl::StrCat("### Knowledge base ", version, "\n\n");
   absl::StrAppend(&md,
-                  "| half | cases | top-1 | top-2 | Brier (multi-class) |\n"
-                  "|---|---|---|---|---|\n");
+                  "| half | model | cases | top-1 | top-2 | Brier "
+                  "(multi-class) |\n|---|---|---|---|---|---|\n");
   for (const Half& h : halves) {
-    absl::StrAppend(&md, "| ", h.name, " | ", h.results.size(), " | ",
-                    Pct(h.top1(), h.results.size()), " | ",
-                    Pct(h.top2(), h.results.size()), " | ",
+    const size_t n = h.results.size();
+    absl::StrAppend(&md, "| ", h.name, " | differential (per condition) | ", n,
+                    " | ", Pct(h.top1(), n), " | ", Pct(h.top2(), n), " | ",
                     absl::StrFormat("%.3f", h.brier()), " |\n");
+    if (primary) {
+      absl::StrAppend(&md, "| ", h.name, " | primary source (normalised) | ", n,
+                      " | ", Pct(h.primary_top1(), n), " | ",
+                      Pct(h.primary_top2(), n), " | ",
+                      absl::StrFormat("%.3f", h.primary_brier()), " |\n");
+    }
+  }
+  if (primary) {
+    absl::StrAppend(&md,
+                    "\nQualifiers: P(qualifier | GTPS) for the cases whose "
+                    "expected condition is a tear or bursitis (a qualifier "
+                    "above 50% names it):\n\n| half | case | expected | "
+                    "P(given GTPS) |\n|---|---|---|---|\n");
+    for (const Half& h : halves) {
+      for (const auto& r : h.results) {
+        if (r.qualifier_given_source < 0) continue;
+        absl::StrAppendFormat(&md, "| %s | %s | %s | %.0f%% |\n", h.name,
+                              r.file, r.expected,
+                              100 * r.qualifier_given_source);
+      }
+    }
   }
   for (const Half& h : halves) {
-    absl::StrAppend(&md, "\n**", h.name,
-                    " half: top-1 per expected condition, and confusion "
-                    "(rows: expected; columns: ranked first)**\n\n| expected | "
-                    "top-1 |");
-    for (const auto& c : conditions) absl::StrAppend(&md, " ", c, " |");
-    absl::StrAppend(&md, "\n|---|---|");
-    for (size_t i = 0; i < conditions.size(); ++i) absl::StrAppend(&md, "---|");
-    absl::StrAppend(&md, "\n");
-    for (const auto& expected : conditions) {
-      int n = 0, hits = 0;
-      std::map<std::string, int> first;
-      for (const auto& r : h.results) {
-        if (r.expected != expected) continue;
-        ++n;
-        hits += r.top1;
-        if (!r.ranked.empty()) ++first[r.ranked[0].first];
-      }
-      if (n == 0) continue;
-      absl::StrAppend(&md, "| ", expected, " | ", Pct(hits, n), " |");
-      for (const auto& c : conditions) {
-        absl::StrAppend(&md, " ",
-                        first.count(c) ? std::to_string(first[c]) : "", " |");
-      }
-      absl::StrAppend(&md, "\n");
-    }
+    AppendConfusion(h, false, conditions, &md);
+    if (primary) AppendConfusion(h, true, sources, &md);
   }
   std::vector<const Half*> all;
   for (const Half& h : halves) all.push_back(&h);
-  absl::StrAppend(&md,
-                  "\n**Calibration** (every case x condition pair, both "
-                  "halves)\n\n| predicted | pairs | mean predicted | observed "
-                  "|\n|---|---|---|---|\n");
-  int bin = 0;
-  for (const Bin& b : Calibration(all)) {
-    if (b.n > 0) {
-      absl::StrAppendFormat(&md, "| %.1f-%.1f | %d | %.2f | %.2f |\n",
-                            bin / 10.0, (bin + 1) / 10.0, b.n,
-                            b.predicted / b.n, 1.0 * b.observed / b.n);
-    }
-    ++bin;
-  }
+  AppendCalibration(Calibration(all, false), "differential", &md);
+  if (primary) AppendCalibration(Calibration(all, true), "primary source", &md);
   if (!svg_name.empty()) {
     absl::StrAppend(&md, "\n![calibration plot](", svg_name, ")\n");
   }
   absl::StrAppend(&md,
-                  "\n**Per case**\n\n| half | case | expected | ranked "
-                  "first | second | top-1 | top-2 |\n|---|---|---|---|---"
-                  "|---|---|\n");
+                  "\n**Per case**\n\n| half | case | expected | "
+                  "differential: first | second | primary source: first "
+                  "| second |\n|---|---|---|---|---|---|---|\n");
   for (const Half& h : halves) {
     for (const auto& r : h.results) {
-      auto cell = [&](size_t i) {
-        return i < r.ranked.size()
-                   ? absl::StrFormat("%s %.0f%%", r.ranked[i].first,
-                                     100 * r.ranked[i].second)
-                   : std::string();
-      };
       absl::StrAppend(&md, "| ", h.name, " | ", r.file, " | ", r.expected,
-                      " | ", cell(0), " | ", cell(1), " | ",
-                      r.top1 ? "yes" : "no", " | ", r.top2 ? "yes" : "no",
-                      " |\n");
+                      " | ", Cell(r.ranked, 0), r.top1 ? " (right)" : "", " | ",
+                      Cell(r.ranked, 1), " | ", Cell(r.primary.ranked, 0),
+                      r.primary.top1 ? " (right)" : "", " | ",
+                      Cell(r.primary.ranked, 1), " |\n");
     }
   }
   return md;
@@ -332,8 +454,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string version = kb->version().version();
-  std::vector<std::string> conditions;
+  std::vector<std::string> conditions, sources;
   for (const auto& c : kb->conditions()) conditions.push_back(c.code());
+  for (const auto& code : kb->primary_source_model().sources()) {
+    sources.push_back(code);
+  }
+  for (const auto& q : kb->primary_source_model().qualifiers()) {
+    g_qualifier_of[q.condition_code()] = q.of_source();
+  }
   auto engine = medius::engine::Engine::Create(*std::move(kb));
   if (!engine.ok()) {
     std::cerr << engine.status() << "\n";
@@ -351,34 +479,60 @@ int main(int argc, char** argv) {
   }
   bool ok = true;
   for (const Half& h : halves) {
-    const double top1 = h.rate(h.top1()), top2 = h.rate(h.top2());
+    struct Metric {
+      std::string name;
+      double value;
+    };
+    std::vector<Metric> metrics = {{"top1_" + h.name, h.rate(h.top1())},
+                                   {"top2_" + h.name, h.rate(h.top2())}};
     std::cout << absl::StrFormat(
-        "validate: %s half, %d cases: top-1 %.3f, top-2 %.3f, Brier %.3f\n",
-        h.name, static_cast<int>(h.results.size()), top1, top2, h.brier());
+        "validate: %s half, %d cases: differential top-1 %.3f, top-2 %.3f, "
+        "Brier %.3f\n",
+        h.name, static_cast<int>(h.results.size()), h.rate(h.top1()),
+        h.rate(h.top2()), h.brier());
+    if (h.has_primary()) {
+      std::cout << absl::StrFormat(
+          "validate: %s half: primary source top-1 %.3f, top-2 %.3f, Brier "
+          "%.3f\n",
+          h.name, h.rate(h.primary_top1()), h.rate(h.primary_top2()),
+          h.primary_brier());
+      metrics.push_back({"primary_top1_" + h.name, h.rate(h.primary_top1())});
+      metrics.push_back({"primary_top2_" + h.name, h.rate(h.primary_top2())});
+    }
     if (h.results.size() < 10) {
       std::cout << "validate: the " << h.name << " half has under 10 cases\n";
       ok = false;
     }
-    for (const auto& [metric, value] :
-         {std::pair<std::string, double>{"top1_" + h.name, top1},
-          {"top2_" + h.name, top2}}) {
-      auto floor = floors.find(metric);
-      if (floor != floors.end() && value + 1e-9 < floor->second) {
-        std::cout << "validate: " << metric << " " << value
+    for (const Metric& m : metrics) {
+      auto floor = floors.find(m.name);
+      if (floor != floors.end() && m.value + 1e-9 < floor->second) {
+        std::cout << "validate: " << m.name << " " << m.value
                   << " is below the recorded " << floor->second << "\n";
         ok = false;
       }
     }
   }
+  for (const auto& [name, value] : floors) {
+    if (!halves.empty() && !halves.front().has_primary() &&
+        absl::StartsWith(name, "primary_")) {
+      std::cout << "validate: floor " << name
+                << " given but the knowledge base has no primary model\n";
+      ok = false;
+    }
+  }
   if (!svg.empty()) {
     std::vector<const Half*> all;
     for (const Half& h : halves) all.push_back(&h);
-    std::ofstream(svg) << Svg(Calibration(all),
-                              "Calibration, knowledge base " + version);
+    std::vector<Series> series = {
+        {"differential (normalised)", "#d62728", Calibration(all, false)}};
+    if (halves.front().has_primary()) {
+      series.push_back({"primary source", "#1f77b4", Calibration(all, true)});
+    }
+    std::ofstream(svg) << Svg(series, "Calibration, knowledge base " + version);
   }
   if (!markdown.empty()) {
     std::ofstream(markdown) << Report(
-        version, halves, conditions,
+        version, halves, conditions, sources,
         svg.empty() ? "" : std::filesystem::path(svg).filename().string());
   }
   return check && !ok ? 1 : 0;

@@ -1,0 +1,51 @@
+// The primary pain source: one normalised distribution over mutually
+// exclusive sources, P(source | findings) proportional to prior(source |
+// presentation) x product of P(finding | source), in log space, with
+// correlated findings weighted by their evidence group; qualifiers (a tear
+// or bursal involvement within GTPS) get their own probability given the
+// source; and a confidence flag when too little discriminating evidence was
+// recorded.
+//
+// Example:
+//   PrimaryScore score = ScorePrimary(kb, observations, patient);
+//   medius::v1::PrimarySourceAssessment a =
+//       ToPrimaryAssessment(kb, score, observations);
+//
+// Thread-safety: pure functions.
+#ifndef MEDIUS_ENGINE_PRIMARY_SOURCE_H_
+#define MEDIUS_ENGINE_PRIMARY_SOURCE_H_
+
+#include <vector>
+
+#include "engine/compiled_kb.h"
+#include "engine/red_flags.h"
+#include "medius/v1/assessment.pb.h"
+
+namespace medius::engine {
+
+struct PrimaryScore {
+  int prior = -1;                   // index into CompiledPrimaryModel::priors
+  std::vector<double> probability;  // per source, sums to 1
+  struct Contribution {
+    const CompiledPrimaryRow* row = nullptr;
+    const CompiledPrimaryBand* band = nullptr;  // number findings
+    std::vector<double> ln_likelihood;          // per source
+    double weight = 1;                          // evidence-group weight
+  };
+  std::vector<Contribution> contributions;
+  int discriminating = 0;
+  bool low_confidence = false;
+};
+
+// Requires kb.primary.
+PrimaryScore ScorePrimary(const CompiledKb& kb,
+                          const Observations& observations,
+                          const PatientContext& patient);
+
+medius::v1::PrimarySourceAssessment ToPrimaryAssessment(
+    const CompiledKb& kb, const PrimaryScore& score,
+    const Observations& observations);
+
+}  // namespace medius::engine
+
+#endif  // MEDIUS_ENGINE_PRIMARY_SOURCE_H_

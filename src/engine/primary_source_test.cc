@@ -1,0 +1,148 @@
+// The primary-source model on the inline test knowledge base (tendon vs
+// joint): normalisation, presentation priors, evidence groups, bands,
+// qualifiers and the confidence flag, against hand-computed values.
+#include "engine/primary_source.h"
+
+#include <cmath>
+
+#include "engine/compiled_kb_fixture.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace medius::engine {
+namespace {
+
+class PrimarySourceTest : public CompiledKbTest {
+ protected:
+  medius::v1::PrimarySourceAssessment Assess() {
+    return ToPrimaryAssessment(*kb_, ScorePrimary(*kb_, obs_, patient_), obs_);
+  }
+  PatientContext patient_;
+};
+
+double ProbabilityOf(const medius::v1::PrimarySourceAssessment& a,
+                     const std::string& code) {
+  for (const auto& s : a.sources()) {
+    if (s.condition_code() == code) return s.probability();
+  }
+  return -1;
+}
+
+TEST_F(PrimarySourceTest, NormalisedProductOfPriorAndLikelihoods) {
+  Set("tender", Observed::kPresent);
+  Set("sls", Observed::kPresent);
+  auto a = Assess();
+  // odds tendon:joint = 0.6/0.4 x 0.8/0.2 x 0.4/0.05 = 48.
+  ASSERT_EQ(a.sources_size(), 2);
+  EXPECT_EQ(a.sources(0).condition_code(), "tendon");
+  EXPECT_NEAR(a.sources(0).probability(), 48.0 / 49.0, 1e-12);
+  EXPECT_NEAR(a.sources(0).probability() + a.sources(1).probability(), 1,
+              1e-12);
+  EXPECT_EQ(a.presentation(), "unspecified");
+  EXPECT_DOUBLE_EQ(a.sources(0).prior_probability(), 0.6);
+  // Evidence: sls (LR 8) before tender (LR 4).
+  ASSERT_EQ(a.sources(0).evidence_size(), 2);
+  EXPECT_EQ(a.sources(0).evidence(0).finding_code(), "sls");
+  EXPECT_NEAR(a.sources(0).evidence(0).likelihood_ratio(), 8, 1e-9);
+  EXPECT_NEAR(a.sources(1).evidence(0).likelihood_ratio(), 1.0 / 8, 1e-9);
+  EXPECT_EQ(a.discriminating_findings(), 2u);
+  EXPECT_FALSE(a.low_confidence());
+}
+
+TEST_F(PrimarySourceTest, AbsentFindingCountsAgainstTheSourceItSupports) {
+  Set("sls", Observed::kAbsent);
+  // odds = 1.5 x 0.6/0.95.
+  const double odds = 1.5 * 0.6 / 0.95;
+  EXPECT_NEAR(ProbabilityOf(Assess(), "tendon"), odds / (1 + odds), 1e-12);
+}
+
+TEST_F(PrimarySourceTest, PresentationChoosesThePrior) {
+  Set("tender", Observed::kPresent);
+  Set("sls", Observed::kPresent);
+  Set("lying", Observed::kPresent);  // neutral: it chose the prior
+  auto a = Assess();
+  EXPECT_EQ(a.presentation(), "painful_lying");
+  // odds = 0.8/0.2 x 4 x 8 = 128.
+  EXPECT_NEAR(a.sources(0).probability(), 128.0 / 129.0, 1e-12);
+}
+
+TEST_F(PrimarySourceTest, NumberBandsAndPointingAwayFromTheTendon) {
+  Set("count", Observed::kNumber, 6);  // ">= 3": 0.1 vs 0.7
+  Set("sls", Observed::kAbsent);
+  auto a = Assess();
+  // odds tendon:joint = 1.5 x 0.1/0.7 x 0.6/0.95.
+  const double odds = 1.5 * (0.1 / 0.7) * (0.6 / 0.95);
+  EXPECT_EQ(a.sources(0).condition_code(), "joint");
+  EXPECT_NEAR(a.sources(1).probability(), odds / (1 + odds), 1e-12);
+  bool labelled = false;
+  for (const auto& e : a.sources(0).evidence()) {
+    labelled = labelled || e.note() == ">= 3";
+  }
+  EXPECT_TRUE(labelled);
+}
+
+TEST_F(PrimarySourceTest, GroupMembersBeyondTheStrongestDoNotMultiply) {
+  // A second member of group "local" (STRONGEST): only the more
+  // discriminating one counts.
+  medius::v1::KnowledgeBase kb = medius::testing::SmallKb();
+  auto* model = kb.mutable_primary_source_model();
+  model->mutable_rows(3)->set_group("local");  // sex_female, ratio 1.6
+  Recompile(kb);
+  Set("tender", Observed::kPresent);      // ratio 4
+  Set("sex_female", Observed::kPresent);  // outweighed
+  auto score = ScorePrimary(*kb_, obs_, patient_);
+  const double odds = 1.5 * 4;
+  EXPECT_NEAR(score.probability[0], odds / (1 + odds), 1e-12);
+  auto a = ToPrimaryAssessment(*kb_, score, obs_);
+  bool noted = false;
+  for (const auto& e : a.sources(0).evidence()) {
+    if (e.finding_code() == "sex_female") {
+      EXPECT_DOUBLE_EQ(e.likelihood_ratio(), 1);
+      EXPECT_NEAR(e.stated_likelihood_ratio(), 1.6, 1e-9);
+      noted = e.note().find("weighted x0.00") != std::string::npos;
+    }
+  }
+  EXPECT_TRUE(noted);
+}
+
+TEST_F(PrimarySourceTest, ThinEvidenceIsLowConfidence) {
+  Set("tender", Observed::kPresent);  // one discriminating finding of 2
+  auto a = Assess();
+  EXPECT_TRUE(a.low_confidence());
+  EXPECT_EQ(a.discriminating_findings(), 1u);
+  EXPECT_THAT(a.confidence_note(), ::testing::HasSubstr("1 finding(s)"));
+  EXPECT_THAT(a.confidence_note(), ::testing::HasSubstr("next tests"));
+}
+
+TEST_F(PrimarySourceTest, QualifierHasItsOwnProbabilityGivenTheSource) {
+  medius::v1::KnowledgeBase kb = medius::testing::SmallKb();
+  auto* tear = kb.add_conditions();
+  tear->set_code("tear");
+  tear->set_display_name("Tear");
+  tear->set_category(medius::v1::CONDITION_CATEGORY_TEAR);
+  tear->set_prior(0.1);
+  tear->mutable_prior_source()->set_citation("Q 2019");
+  auto* lr = tear->add_likelihood_ratios();
+  lr->set_finding_code("sls");
+  lr->set_positive(3);
+  lr->mutable_source()->set_citation("Q 2019");
+  auto* q = kb.mutable_primary_source_model()->add_qualifiers();
+  q->set_condition_code("tear");
+  q->set_of_source("tendon");
+  q->set_prior(0.2);
+  q->mutable_prior_source()->set_citation("Q 2019");
+  Recompile(kb);
+  Set("tender", Observed::kPresent);
+  Set("sls", Observed::kPresent);
+  auto a = Assess();
+  ASSERT_EQ(a.qualifiers_size(), 1);
+  // odds 0.25 x 3 = 0.75 given the tendon; overall x P(tendon) = 48/49.
+  EXPECT_NEAR(a.qualifiers(0).probability_given_source(), 0.75 / 1.75, 1e-12);
+  EXPECT_NEAR(a.qualifiers(0).probability(), 0.75 / 1.75 * 48.0 / 49.0, 1e-12);
+  EXPECT_EQ(a.qualifiers(0).of_source(), "tendon");
+  ASSERT_EQ(a.qualifiers(0).evidence_size(), 1);
+  EXPECT_EQ(a.qualifiers(0).evidence(0).finding_code(), "sls");
+}
+
+}  // namespace
+}  // namespace medius::engine
