@@ -78,7 +78,8 @@ void AppendRedFlags(const AssessResponse& r, std::string* out) {
 void AppendDifferential(const AssessResponse& r, std::string* out) {
   absl::StrAppend(out,
                   "\nDIFFERENTIAL (each condition's own probability; "
-                  "conditions can co-exist)\n");
+                  "conditions can co-exist; the protocol still follows this "
+                  "ranking)\n");
   int rank = 0;
   for (const auto& entry : r.differential()) {
     absl::StrAppend(
@@ -98,6 +99,48 @@ void AppendDifferential(const AssessResponse& r, std::string* out) {
         absl::StrAppend(out, "           (", e.note(), ")\n");
       }
     }
+  }
+}
+
+// Where the pain comes from: the normalised primary-source ranking, its
+// confidence, and the qualifiers (tear, bursal involvement) within GTPS.
+void AppendPrimarySource(const AssessResponse& r, std::string* out) {
+  if (!r.has_primary_source()) return;
+  const auto& p = r.primary_source();
+  absl::StrAppend(out,
+                  "\nWHERE THE PAIN IS COMING FROM (one distribution; sums to "
+                  "100%; presentation: ",
+                  p.presentation(), ")\n");
+  if (p.low_confidence()) {
+    absl::StrAppend(out, "  ?? LOW CONFIDENCE: ", p.confidence_note(), "\n");
+  }
+  int rank = 0;
+  for (const auto& s : p.sources()) {
+    absl::StrAppend(out,
+                    absl::StrFormat("  %d. %-40s %4s   (prior %s)\n", ++rank,
+                                    s.display_name(), Percent(s.probability()),
+                                    Percent(s.prior_probability())));
+    if (rank > 1) continue;  // the evidence of the leading source
+    for (const auto& e : s.evidence()) {
+      // References by id and evidence level; the full text is in the API.
+      std::vector<std::string> refs;
+      for (const auto& c : e.citations()) {
+        refs.push_back(absl::StrCat(c.reference_id(), " (level ",
+                                    c.evidence_level(), ")"));
+      }
+      absl::StrAppend(
+          out, absl::StrFormat(
+                   "       %c %-38s %-8s LR %-6s %s%s\n",
+                   Direction(e.likelihood_ratio()), e.display_name(),
+                   Observed(e), absl::StrFormat("%.2f", e.likelihood_ratio()),
+                   e.expert_opinion() ? "[expert opinion] " : "",
+                   refs.empty() ? e.source() : absl::StrJoin(refs, ", ")));
+    }
+  }
+  for (const auto& q : p.qualifiers()) {
+    absl::StrAppend(out, "  Within ", q.of_source(), ": ", q.display_name(),
+                    " ", Percent(q.probability_given_source()), " (overall ",
+                    Percent(q.probability()), ")\n");
   }
 }
 
@@ -234,6 +277,7 @@ std::string FormatAssessment(const AssessResponse& r) {
   absl::StrAppend(&out, "\n\n");
   AppendDisposition(r, &out);
   AppendRedFlags(r, &out);
+  AppendPrimarySource(r, &out);
   AppendDifferential(r, &out);
   AppendNextTests(r, &out);
   AppendProtocol(r, &out);

@@ -57,6 +57,30 @@ TEST(ReportTest, RedFlagsComeFirstThenDifferentialThenProtocol) {
   EXPECT_THAT(out, HasSubstr("Withheld: red flag."));
 }
 
+TEST(ReportTest, PrimarySourceComesBeforeTheDifferentialWithConfidence) {
+  auto r = Response();
+  auto* p = r.mutable_primary_source();
+  p->set_presentation("lateral");
+  auto* s = p->add_sources();
+  s->set_display_name("Greater trochanteric pain syndrome");
+  s->set_probability(0.62);
+  s->set_prior_probability(0.59);
+  p->set_low_confidence(true);
+  p->set_confidence_note("Too little discriminating evidence.");
+  auto* q = p->add_qualifiers();
+  q->set_of_source("gluteal_tendinopathy");
+  q->set_display_name("Gluteus medius tear");
+  q->set_probability_given_source(0.4);
+  q->set_probability(0.25);
+  std::string out = FormatAssessment(r);
+  size_t where = out.find("WHERE THE PAIN IS COMING FROM");
+  ASSERT_NE(where, std::string::npos);
+  EXPECT_LT(where, out.find("DIFFERENTIAL"));
+  EXPECT_THAT(out, HasSubstr("?? LOW CONFIDENCE: Too little discriminating"));
+  EXPECT_THAT(out, HasSubstr("62%   (prior 59%)"));
+  EXPECT_THAT(out, HasSubstr("Gluteus medius tear 40% (overall 25%)"));
+}
+
 TEST(ReportTest, RedFlagShowsItsRuleAndTier) {
   auto r = Response();
   r.mutable_red_flags(0)->set_trigger_id("infection.fever");

@@ -254,6 +254,7 @@ absl::StatusOr<std::unique_ptr<const CompiledKb>> Compile(
     MEDIUS_ASSIGN_OR_RETURN(int index, FindingIndex(*compiled, code));
     compiled->core_screening.push_back(index);
   }
+  for (const auto& r : source.references()) compiled->references[r.id()] = &r;
   if (source.has_primary_source_model()) {
     MEDIUS_ASSIGN_OR_RETURN(compiled->primary,
                             CompilePrimary(*compiled, group_index));

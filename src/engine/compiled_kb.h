@@ -135,6 +135,8 @@ struct CompiledKb {
   std::vector<int> core_screening;
   // Set when the knowledge base has a primary-source model.
   std::optional<CompiledPrimaryModel> primary;
+  // kb.references() by id.
+  absl::flat_hash_map<std::string, const medius::v1::Reference*> references;
 
   const medius::v1::FindingDefinition& finding(int i) const {
     return kb.findings(i);

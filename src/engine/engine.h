@@ -1,6 +1,6 @@
 // Engine: the pure clinical core. Built once from a knowledge base, then
-// evaluates any number of requests: request -> red flags, differential,
-// next tests, exercise protocol.
+// evaluates any number of requests: request -> red flags, primary pain
+// source, differential, next tests, exercise protocol.
 //
 // No I/O, no clock, no globals. Output is deterministic: every list is
 // sorted by score and then by code. The assessment_id is the caller's to set

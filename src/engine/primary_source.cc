@@ -140,7 +140,7 @@ medius::v1::PrimarySourceAssessment ToPrimaryAssessment(
   const auto& prior_def = *model.priors[score.prior].def;
   medius::v1::PrimarySourceAssessment out;
   out.set_presentation(prior_def.presentation());
-  out.set_prior_source(SourceText(prior_def.source()));
+  out.set_prior_source(SourceText(kb, prior_def.source()));
   out.set_discriminating_findings(score.discriminating);
   std::vector<double> prior(prior_def.prior().begin(), prior_def.prior().end());
 
@@ -189,8 +189,9 @@ medius::v1::PrimarySourceAssessment ToPrimaryAssessment(
       }
       e->set_likelihood_ratio(std::exp(line.applied));
       e->set_stated_likelihood_ratio(std::exp(line.stated));
-      e->set_source(SourceText(row.def->source()));
+      e->set_source(SourceText(kb, row.def->source()));
       e->set_expert_opinion(row.def->source().expert_opinion());
+      AddCitations(kb, row.def->source(), e);
       if (row.group >= 0) e->set_group(kb.groups[row.group]->id());
       std::string note =
           line.c->band != nullptr ? line.c->band->def->label() : "";

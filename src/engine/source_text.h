@@ -9,6 +9,9 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/compiled_kb.h"
+#include "medius/v1/assessment.pb.h"
 #include "medius/v1/knowledge_base.pb.h"
 
 namespace medius::engine {
@@ -20,6 +23,53 @@ inline std::string SourceText(const medius::v1::Source& source) {
   }
   return absl::StrCat("Expert opinion: ", source.note(), " (",
                       source.citation(), ")");
+}
+
+// A reference as one line: "Authors (year). Title. Journal. DOI-or-URL".
+inline std::string ReferenceText(const medius::v1::Reference& r) {
+  std::string out = r.authors();
+  if (r.year() > 0) absl::StrAppend(&out, " (", r.year(), ")");
+  if (!r.title().empty()) absl::StrAppend(&out, ". ", r.title());
+  if (!r.journal().empty()) absl::StrAppend(&out, ". ", r.journal());
+  const std::string& link = !r.doi().empty() ? r.doi() : r.url();
+  if (!link.empty()) absl::StrAppend(&out, ". ", link);
+  return out;
+}
+
+// SourceText for content that cites the references table: the citation
+// string (if any) and the cited references, short form with evidence level.
+inline std::string SourceText(const CompiledKb& kb,
+                              const medius::v1::Source& source) {
+  std::vector<std::string> parts;
+  if (!source.citation().empty()) parts.push_back(source.citation());
+  for (const auto& use : source.refs()) {
+    auto it = kb.references.find(use.ref_id());
+    if (it == kb.references.end()) continue;  // validated
+    const medius::v1::Reference& r = *it->second;
+    parts.push_back(absl::StrCat(r.authors(), " ", r.year(), ", ", r.journal(),
+                                 " [", r.id(), "; level ", r.evidence_level(),
+                                 "]"));
+  }
+  const std::string cited = absl::StrJoin(parts, "; ");
+  if (!source.expert_opinion()) return cited;
+  return cited.empty() ? absl::StrCat("Expert opinion: ", source.note())
+                       : absl::StrCat("Expert opinion: ", source.note(), " (",
+                                      cited, ")");
+}
+
+// The cited references of `source` as response citations.
+inline void AddCitations(const CompiledKb& kb, const medius::v1::Source& source,
+                         medius::v1::Evidence* evidence) {
+  for (const auto& use : source.refs()) {
+    auto it = kb.references.find(use.ref_id());
+    if (it == kb.references.end()) continue;
+    medius::v1::Citation* c = evidence->add_citations();
+    c->set_reference_id(use.ref_id());
+    c->set_text(ReferenceText(*it->second));
+    c->set_design(it->second->design());
+    c->set_evidence_level(it->second->evidence_level());
+    c->set_locator(use.locator());
+  }
 }
 
 // A probability as a whole percentage, e.g. 0.934 -> "93%".

@@ -141,5 +141,43 @@ TEST(PrimarySourceModelTest, TearIsAQualifierOfGtps) {
               1e-12);
 }
 
+// Evidence cites the references table by id, with the formatted citation
+// and its evidence level, so a clinician can tell a meta-analysis from a
+// web page.
+TEST(PrimarySourceModelTest, EvidenceCarriesReferencesWithEvidenceLevel) {
+  AssessRequest r;
+  AddBool(r, "lateral_hip_pain", true);
+  AddBool(r, "single_leg_stance_30s_pain", true);
+  auto a = Primary(r);
+  const medius::v1::Evidence* sls = nullptr;
+  for (const auto& e : a.sources(0).evidence()) {
+    if (e.finding_code() == "single_leg_stance_30s_pain") sls = &e;
+  }
+  ASSERT_NE(sls, nullptr);
+  ASSERT_GT(sls->citations_size(), 0);
+  const auto& c = sls->citations(0);
+  EXPECT_FALSE(c.reference_id().empty());
+  EXPECT_FALSE(c.text().empty());
+  EXPECT_FALSE(c.evidence_level().empty());
+  EXPECT_THAT(sls->source(), ::testing::HasSubstr("[" + c.reference_id()));
+  // The prior is cited too (Kinsella 2024).
+  EXPECT_THAT(a.prior_source(), ::testing::HasSubstr("kinsella2024"));
+}
+
+// Every reference is cited somewhere, and every cited id exists (the
+// validator checks the second; an unused reference is dead weight).
+TEST(PrimarySourceModelTest, EveryReferenceIsUsed) {
+  std::set<std::string> used;
+  auto collect = [&](const medius::v1::Source& s) {
+    for (const auto& u : s.refs()) used.insert(u.ref_id());
+  };
+  const auto& m = ShippedKb().primary_source_model();
+  for (const auto& p : m.priors()) collect(p.source());
+  for (const auto& row : m.rows()) collect(row.source());
+  for (const auto& r : ShippedKb().references()) {
+    EXPECT_TRUE(used.count(r.id())) << r.id() << " is never cited";
+  }
+}
+
 }  // namespace
 }  // namespace medius::testing
