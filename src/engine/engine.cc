@@ -1,6 +1,7 @@
 #include "engine/engine.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -165,9 +166,11 @@ absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
   for (const auto& flag : red_flags) *response.add_red_flags() = flag;
 
   std::vector<RankedCondition> ranked = RankConditions(*kb_, observations);
+  std::optional<PrimaryScore> primary;
   if (kb_->primary.has_value()) {
-    *response.mutable_primary_source() = ToPrimaryAssessment(
-        *kb_, ScorePrimary(*kb_, observations, patient), observations);
+    primary = ScorePrimary(*kb_, observations, patient);
+    *response.mutable_primary_source() =
+        ToPrimaryAssessment(*kb_, *primary, observations);
   }
   for (const RankedCondition& r : ranked) {
     *response.add_differential() = ToDifferentialEntry(*kb_, r, observations);
@@ -179,7 +182,13 @@ absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
        SuggestRedFlagTests(*kb_, observations, patient, red_flags, count)) {
     *response.add_next_tests() = std::move(test);
   }
-  for (auto& test : SuggestNextTests(*kb_, observations, ranked)) {
+  // With a primary-source model the tests are the ones that best tell the
+  // sources apart; otherwise those that separate the two leading
+  // conditions.
+  for (auto& test :
+       primary.has_value()
+           ? SuggestPrimaryTests(*kb_, observations, patient, *primary, count)
+           : SuggestNextTests(*kb_, observations, ranked)) {
     bool duplicate = false;
     for (const auto& t : response.next_tests()) {
       duplicate = duplicate || t.finding_code() == test.finding_code();

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "engine/assessment_parts.h"
 #include "engine/scoring.h"
 #include "engine/source_text.h"
@@ -238,6 +239,110 @@ medius::v1::PrimarySourceAssessment ToPrimaryAssessment(
         ". Do the next tests before acting on the ranking."));
   }
   return out;
+}
+
+namespace {
+
+double Entropy(const std::vector<double>& p) {
+  double h = 0;
+  for (double x : p) {
+    if (x > 0) h -= x * std::log2(x);
+  }
+  return h;
+}
+
+}  // namespace
+
+std::vector<medius::v1::SuggestedTest> SuggestPrimaryTests(
+    const CompiledKb& kb, const Observations& observations,
+    const PatientContext& patient, const PrimaryScore& current, size_t count) {
+  const CompiledPrimaryModel& model = *kb.primary;
+  const size_t n = model.sources.size();
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return current.probability[a] > current.probability[b];
+  });
+  const double h0 = Entropy(current.probability);
+  struct Candidate {
+    const CompiledPrimaryRow* row = nullptr;
+    double gain = 0, change = 0;
+    std::string reason;
+  };
+  std::vector<Candidate> candidates;
+  Observations scratch = observations;
+  for (const CompiledPrimaryRow& row : model.rows) {
+    const auto& def = kb.finding(row.finding);
+    if (observations[row.finding].state != Observed::kUnassessed ||
+        def.patient_context() != medius::v1::PATIENT_CONTEXT_UNSPECIFIED) {
+      continue;
+    }
+    struct Result {
+      Observation obs;
+      std::vector<double> p;  // P(result | source)
+      std::string label;
+    };
+    std::vector<Result> results;
+    if (!row.ln_present.empty()) {
+      std::vector<double> yes, no;
+      for (size_t s = 0; s < n; ++s) {
+        yes.push_back(std::exp(row.ln_present[s]));
+        no.push_back(std::exp(row.ln_absent[s]));
+      }
+      results.push_back({{Observed::kPresent, 0}, yes, "positive"});
+      results.push_back({{Observed::kAbsent, 0}, no, "negative"});
+    } else {
+      for (const CompiledPrimaryBand& band : row.bands) {
+        std::vector<double> p;
+        for (double ln : band.ln_p) p.push_back(std::exp(ln));
+        results.push_back(
+            {{Observed::kNumber, std::max(band.lo, def.min_value())},
+             p,
+             band.def->label()});
+      }
+    }
+    Candidate c;
+    c.row = &row;
+    const size_t lead = order[0];
+    std::vector<std::string> effects;
+    for (const Result& r : results) {
+      double predictive = 0;
+      for (size_t s = 0; s < n; ++s)
+        predictive += current.probability[s] * r.p[s];
+      scratch[row.finding] = r.obs;
+      const PrimaryScore after = ScorePrimary(kb, scratch, patient);
+      c.gain += predictive * (h0 - Entropy(after.probability));
+      for (size_t i = 0; i < 2 && i < n; ++i) {
+        c.change += predictive * std::fabs(after.probability[order[i]] -
+                                           current.probability[order[i]]);
+      }
+      effects.push_back(
+          absl::StrCat(r.label, " -> ",
+                       kb.conditions[model.sources[lead]].def->display_name(),
+                       " ", Percent(after.probability[lead])));
+    }
+    scratch[row.finding] = observations[row.finding];
+    c.reason = absl::StrCat(
+        "Where the pain comes from: ", absl::StrJoin(effects, "; "), ".");
+    if (c.gain > 1e-6) candidates.push_back(std::move(c));
+  }
+  std::sort(candidates.begin(), candidates.end(),
+            [&](const Candidate& a, const Candidate& b) {
+              if (a.gain != b.gain) return a.gain > b.gain;
+              return a.row->def->finding_code() < b.row->def->finding_code();
+            });
+  std::vector<medius::v1::SuggestedTest> tests;
+  for (size_t i = 0; i < candidates.size() && i < count; ++i) {
+    const auto& def = kb.finding(candidates[i].row->finding);
+    medius::v1::SuggestedTest& t = tests.emplace_back();
+    t.set_finding_code(def.code());
+    t.set_display_name(def.display_name());
+    t.set_how_to(def.description());
+    t.set_reason(candidates[i].reason);
+    t.set_expected_change(candidates[i].change);
+    t.set_expected_information_gain_bits(candidates[i].gain);
+  }
+  return tests;
 }
 
 }  // namespace medius::engine

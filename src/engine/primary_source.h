@@ -46,6 +46,15 @@ medius::v1::PrimarySourceAssessment ToPrimaryAssessment(
     const CompiledKb& kb, const PrimaryScore& score,
     const Observations& observations);
 
+// The unassessed findings whose result is expected to tell most about the
+// primary source: expected information gain (bits) over the distribution,
+// each result weighted by its predictive probability under the model
+// (sum over sources of P(source) x P(result | source)). At most `count`,
+// most informative first, then by code.
+std::vector<medius::v1::SuggestedTest> SuggestPrimaryTests(
+    const CompiledKb& kb, const Observations& observations,
+    const PatientContext& patient, const PrimaryScore& current, size_t count);
+
 }  // namespace medius::engine
 
 #endif  // MEDIUS_ENGINE_PRIMARY_SOURCE_H_

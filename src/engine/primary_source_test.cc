@@ -144,5 +144,31 @@ TEST_F(PrimarySourceTest, QualifierHasItsOwnProbabilityGivenTheSource) {
   EXPECT_EQ(a.qualifiers(0).evidence(0).finding_code(), "sls");
 }
 
+// Expected information gain over the two-source distribution, against
+// hand-computed values: from the 0.6 / 0.4 prior, the SIJ-like count (0.291
+// bits) beats tenderness (0.267) and single-leg stance (0.130); patient
+// context (sex) is not a test.
+TEST_F(PrimarySourceTest, NextTestsByExpectedInformationGain) {
+  auto score = ScorePrimary(*kb_, obs_, patient_);
+  auto tests = SuggestPrimaryTests(*kb_, obs_, patient_, score, 5);
+  ASSERT_EQ(tests.size(), 3u);
+  EXPECT_EQ(tests[0].finding_code(), "count");
+  EXPECT_NEAR(tests[0].expected_information_gain_bits(), 0.2906, 5e-4);
+  EXPECT_EQ(tests[1].finding_code(), "tender");
+  EXPECT_NEAR(tests[1].expected_information_gain_bits(), 0.2675, 5e-4);
+  EXPECT_EQ(tests[2].finding_code(), "sls");
+  EXPECT_THAT(tests[1].reason(),
+              ::testing::HasSubstr("positive -> Tendon 86%"));
+  EXPECT_THAT(tests[1].reason(),
+              ::testing::HasSubstr("negative -> Tendon 27%"));
+
+  // An assessed finding is never suggested.
+  Set("count", Observed::kNumber, 1);
+  score = ScorePrimary(*kb_, obs_, patient_);
+  for (const auto& t : SuggestPrimaryTests(*kb_, obs_, patient_, score, 5)) {
+    EXPECT_NE(t.finding_code(), "count");
+  }
+}
+
 }  // namespace
 }  // namespace medius::engine

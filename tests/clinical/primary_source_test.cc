@@ -141,6 +141,29 @@ TEST(PrimarySourceModelTest, TearIsAQualifierOfGtps) {
               1e-12);
 }
 
+// Thin evidence: the low-confidence note comes first and the next tests are
+// the ones that best tell the sources apart.
+TEST(PrimarySourceModelTest, LowConfidenceLeadsWithTheNextTests) {
+  AssessRequest r;
+  AddBool(r, "lateral_hip_pain", true);
+  auto response = ShippedEngine().Assess(r);
+  ASSERT_TRUE(response.ok());
+  ASSERT_TRUE(response->primary_source().low_confidence());
+  ASSERT_GT(response->notes_size(), 0);
+  EXPECT_THAT(response->notes(0), ::testing::StartsWith("low_confidence: "));
+  int from_model = 0;
+  for (const auto& t : response->next_tests()) {
+    EXPECT_NE(t.finding_code(), "lateral_hip_pain");
+    if (t.red_flag_code().empty()) {
+      ++from_model;
+      EXPECT_GT(t.expected_information_gain_bits(), 0);
+      EXPECT_THAT(t.reason(),
+                  ::testing::HasSubstr("Where the pain comes from"));
+    }
+  }
+  EXPECT_GE(from_model, 3);
+}
+
 // Evidence cites the references table by id, with the formatted citation
 // and its evidence level, so a clinician can tell a meta-analysis from a
 // web page.
