@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "engine/source_text.h"
 
 namespace medius::engine {
 namespace {
@@ -138,6 +139,8 @@ absl::StatusOr<CompiledPrimaryModel> CompilePrimary(
       for (double p : band_def.p()) band.ln_p.push_back(std::log(p));
       row.bands.push_back(std::move(band));
     }
+    row.source_text = SourceText(compiled, row_def.source());
+    AddCitations(compiled, row_def.source(), &row.citations);
     model.rows.push_back(std::move(row));
   }
   for (const auto& q_def : def.qualifiers()) {

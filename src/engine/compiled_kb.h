@@ -15,6 +15,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "medius/v1/assessment.pb.h"
 #include "medius/v1/knowledge_base.pb.h"
 
 namespace medius::engine {
@@ -94,6 +95,10 @@ struct CompiledPrimaryRow {
   std::vector<double> ln_present, ln_absent;  // bool findings
   std::vector<CompiledPrimaryBand> bands;     // number findings
   const medius::v1::LikelihoodRow* def = nullptr;
+  // Response text built once: SourceText of def->source() and its
+  // citations (in an Evidence message, copied into each response).
+  std::string source_text;
+  medius::v1::Evidence citations;
 };
 
 struct CompiledPrimaryModel {

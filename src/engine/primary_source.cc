@@ -5,6 +5,7 @@
 #include <numeric>
 #include <string>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -15,34 +16,44 @@
 namespace medius::engine {
 namespace {
 
-double Spread(const std::vector<double>& v) {
-  auto [lo, hi] = std::minmax_element(v.begin(), v.end());
-  return *hi - *lo;
-}
+using Doubles = absl::InlinedVector<double, 8>;
+
+struct Term {
+  const CompiledPrimaryRow* row = nullptr;
+  const CompiledPrimaryBand* band = nullptr;
+  Doubles ln;  // centred log-likelihood per source
+  double spread = 0;
+  double weight = 1;
+};
+using Terms = absl::InlinedVector<Term, 64>;
 
 // The likelihood of the recorded value under each source; false when the
 // finding was not assessed (or a number falls in no band).
 bool Likelihood(const CompiledPrimaryRow& row, const Observation& obs,
-                std::vector<double>* ln, const CompiledPrimaryBand** band) {
+                Doubles* ln, const CompiledPrimaryBand** band) {
+  const std::vector<double>* source = nullptr;
   switch (obs.state) {
     case Observed::kPresent:
-      *ln = row.ln_present;
-      return !ln->empty();
+      source = &row.ln_present;
+      break;
     case Observed::kAbsent:
-      *ln = row.ln_absent;
-      return !ln->empty();
+      source = &row.ln_absent;
+      break;
     case Observed::kNumber:
       for (const CompiledPrimaryBand& b : row.bands) {
         if (obs.number >= b.lo && obs.number < b.hi) {
-          *ln = b.ln_p;
+          source = &b.ln_p;
           *band = &b;
-          return true;
+          break;
         }
       }
-      return false;
+      break;
     default:
-      return false;
+      break;
   }
+  if (source == nullptr || source->empty()) return false;
+  ln->assign(source->begin(), source->end());
+  return true;
 }
 
 // ln of P(obs | s) over P(obs | the other sources, weighted by the prior).
@@ -57,13 +68,74 @@ double LogRatio(const std::vector<double>& ln, const std::vector<double>& prior,
   return ln[s] - std::log(num / den);
 }
 
+// The posterior for a given prior, in inline buffers (no allocation for
+// up to 8 sources and 64 assessed rows): shared by ScorePrimary and the
+// what-if loop of SuggestPrimaryTests. Returns how many assessed rows
+// discriminate.
+int Posterior(const CompiledKb& kb, const Observations& observations, int prior,
+              Terms* terms, Doubles* probability) {
+  const CompiledPrimaryModel& model = *kb.primary;
+  const size_t n = model.sources.size();
+  const double discriminating = std::log(model.def->discriminating_ratio());
+  int count = 0;
+  terms->clear();
+  for (const CompiledPrimaryRow& row : model.rows) {
+    Term t;
+    t.row = &row;
+    if (!Likelihood(row, observations[row.finding], &t.ln, &t.band)) continue;
+    // Centred on the mean so that the group weighting scales only what
+    // tells the sources apart.
+    const double mean = std::accumulate(t.ln.begin(), t.ln.end(), 0.0) / n;
+    for (double& v : t.ln) v -= mean;
+    auto [lo, hi] = std::minmax_element(t.ln.begin(), t.ln.end());
+    t.spread = *hi - *lo;
+    if (t.spread >= discriminating - 1e-12) ++count;
+    terms->push_back(std::move(t));
+  }
+  // Evidence groups: the most discriminating member counts fully, the k-th
+  // by dampening^k (STRONGEST: not at all).
+  for (size_t i = 0; i < terms->size(); ++i) {
+    const int g = (*terms)[i].row->group;
+    if (g < 0) continue;
+    bool first_of_group = true;
+    for (size_t j = 0; j < i; ++j) {
+      first_of_group = first_of_group && (*terms)[j].row->group != g;
+    }
+    if (!first_of_group) continue;
+    absl::InlinedVector<Term*, 16> members;
+    for (size_t j = i; j < terms->size(); ++j) {
+      if ((*terms)[j].row->group == g) members.push_back(&(*terms)[j]);
+    }
+    std::stable_sort(
+        members.begin(), members.end(),
+        [](const Term* a, const Term* b) { return a->spread > b->spread; });
+    const auto& group = *kb.groups[g];
+    for (size_t k = 1; k < members.size(); ++k) {
+      members[k]->weight =
+          group.combination() == medius::v1::GROUP_COMBINATION_DAMPENED
+              ? std::pow(group.dampening(), static_cast<double>(k))
+              : 0;
+    }
+  }
+  const std::vector<double>& ln_prior = model.priors[prior].ln_prior;
+  probability->assign(ln_prior.begin(), ln_prior.end());
+  for (const Term& t : *terms) {
+    for (size_t s = 0; s < n; ++s) (*probability)[s] += t.weight * t.ln[s];
+  }
+  const double top =
+      *std::max_element(probability->begin(), probability->end());
+  double sum = 0;
+  for (double& v : *probability) sum += v = std::exp(v - top);
+  for (double& v : *probability) v /= sum;
+  return count;
+}
+
 }  // namespace
 
 PrimaryScore ScorePrimary(const CompiledKb& kb,
                           const Observations& observations,
                           const PatientContext& patient) {
   const CompiledPrimaryModel& model = *kb.primary;
-  const size_t n = model.sources.size();
   PrimaryScore score;
   for (size_t i = 0; i < model.priors.size(); ++i) {
     const auto& prior = model.priors[i];
@@ -75,56 +147,16 @@ PrimaryScore ScorePrimary(const CompiledKb& kb,
       break;
     }
   }
-  std::vector<double> total = model.priors[score.prior].ln_prior;
-  const double discriminating = std::log(model.def->discriminating_ratio());
-  for (const CompiledPrimaryRow& row : model.rows) {
-    PrimaryScore::Contribution c;
-    c.row = &row;
-    if (!Likelihood(row, observations[row.finding], &c.ln_likelihood,
-                    &c.band)) {
-      continue;
-    }
-    // Centred on the mean so that the group weighting scales only what
-    // tells the sources apart.
-    const double mean =
-        std::accumulate(c.ln_likelihood.begin(), c.ln_likelihood.end(), 0.0) /
-        n;
-    for (double& v : c.ln_likelihood) v -= mean;
-    if (Spread(c.ln_likelihood) >= discriminating - 1e-12) {
-      ++score.discriminating;
-    }
-    score.contributions.push_back(std::move(c));
+  Terms terms;
+  Doubles probability;
+  score.discriminating =
+      Posterior(kb, observations, score.prior, &terms, &probability);
+  score.probability.assign(probability.begin(), probability.end());
+  for (const Term& t : terms) {
+    score.contributions.push_back(
+        {t.row, t.band, std::vector<double>(t.ln.begin(), t.ln.end()),
+         t.weight});
   }
-  // Evidence groups: the most discriminating member counts fully, the k-th
-  // by dampening^k (STRONGEST: not at all).
-  for (size_t g = 0; g < kb.groups.size(); ++g) {
-    std::vector<PrimaryScore::Contribution*> members;
-    for (auto& c : score.contributions) {
-      if (c.row->group == static_cast<int>(g)) members.push_back(&c);
-    }
-    std::stable_sort(members.begin(), members.end(),
-                     [](const PrimaryScore::Contribution* a,
-                        const PrimaryScore::Contribution* b) {
-                       return Spread(a->ln_likelihood) >
-                              Spread(b->ln_likelihood);
-                     });
-    const auto& group = *kb.groups[g];
-    for (size_t k = 1; k < members.size(); ++k) {
-      members[k]->weight =
-          group.combination() == medius::v1::GROUP_COMBINATION_DAMPENED
-              ? std::pow(group.dampening(), static_cast<double>(k))
-              : 0;
-    }
-  }
-  for (const auto& c : score.contributions) {
-    for (size_t s = 0; s < n; ++s) total[s] += c.weight * c.ln_likelihood[s];
-  }
-  const double top = *std::max_element(total.begin(), total.end());
-  double sum = 0;
-  score.probability.resize(n);
-  for (size_t s = 0; s < n; ++s)
-    sum += score.probability[s] = std::exp(total[s] - top);
-  for (double& p : score.probability) p /= sum;
   const double leading =
       *std::max_element(score.probability.begin(), score.probability.end());
   score.low_confidence =
@@ -190,9 +222,9 @@ medius::v1::PrimarySourceAssessment ToPrimaryAssessment(
       }
       e->set_likelihood_ratio(std::exp(line.applied));
       e->set_stated_likelihood_ratio(std::exp(line.stated));
-      e->set_source(SourceText(kb, row.def->source()));
+      e->set_source(row.source_text);
       e->set_expert_opinion(row.def->source().expert_opinion());
-      AddCitations(kb, row.def->source(), e);
+      *e->mutable_citations() = row.citations.citations();
       if (row.group >= 0) e->set_group(kb.groups[row.group]->id());
       std::string note =
           line.c->band != nullptr ? line.c->band->def->label() : "";
@@ -256,74 +288,79 @@ double Entropy(const std::vector<double>& p) {
 std::vector<medius::v1::SuggestedTest> SuggestPrimaryTests(
     const CompiledKb& kb, const Observations& observations,
     const PatientContext& patient, const PrimaryScore& current, size_t count) {
+  (void)patient;  // the prior cannot change: its findings are neutral
   const CompiledPrimaryModel& model = *kb.primary;
   const size_t n = model.sources.size();
-  std::vector<size_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return current.probability[a] > current.probability[b];
-  });
+  size_t lead = 0;
+  for (size_t s = 1; s < n; ++s) {
+    if (current.probability[s] > current.probability[lead]) lead = s;
+  }
+  size_t second = lead == 0 ? 1 : 0;
+  for (size_t s = 0; s < n; ++s) {
+    if (s != lead && current.probability[s] > current.probability[second]) {
+      second = s;
+    }
+  }
   const double h0 = Entropy(current.probability);
+  struct Effect {
+    const std::string* label;
+    double lead_after;
+  };
   struct Candidate {
     const CompiledPrimaryRow* row = nullptr;
     double gain = 0, change = 0;
-    std::string reason;
+    absl::InlinedVector<Effect, 4> effects;
   };
   std::vector<Candidate> candidates;
+  candidates.reserve(model.rows.size());
+  static const std::string* const kPositive = new std::string("positive");
+  static const std::string* const kNegative = new std::string("negative");
   Observations scratch = observations;
+  Terms terms;
+  Doubles after;
   for (const CompiledPrimaryRow& row : model.rows) {
     const auto& def = kb.finding(row.finding);
     if (observations[row.finding].state != Observed::kUnassessed ||
         def.patient_context() != medius::v1::PATIENT_CONTEXT_UNSPECIFIED) {
       continue;
     }
-    struct Result {
-      Observation obs;
-      std::vector<double> p;  // P(result | source)
-      std::string label;
-    };
-    std::vector<Result> results;
-    if (!row.ln_present.empty()) {
-      std::vector<double> yes, no;
-      for (size_t s = 0; s < n; ++s) {
-        yes.push_back(std::exp(row.ln_present[s]));
-        no.push_back(std::exp(row.ln_absent[s]));
-      }
-      results.push_back({{Observed::kPresent, 0}, yes, "positive"});
-      results.push_back({{Observed::kAbsent, 0}, no, "negative"});
-    } else {
-      for (const CompiledPrimaryBand& band : row.bands) {
-        std::vector<double> p;
-        for (double ln : band.ln_p) p.push_back(std::exp(ln));
-        results.push_back(
-            {{Observed::kNumber, std::max(band.lo, def.min_value())},
-             p,
-             band.def->label()});
-      }
-    }
     Candidate c;
     c.row = &row;
-    const size_t lead = order[0];
-    std::vector<std::string> effects;
-    for (const Result& r : results) {
+    // Each possible result: its observation, P(result | source), label.
+    auto consider = [&](const Observation& obs, const auto& p_of_source,
+                        const std::string* label) {
       double predictive = 0;
-      for (size_t s = 0; s < n; ++s)
-        predictive += current.probability[s] * r.p[s];
-      scratch[row.finding] = r.obs;
-      const PrimaryScore after = ScorePrimary(kb, scratch, patient);
-      c.gain += predictive * (h0 - Entropy(after.probability));
-      for (size_t i = 0; i < 2 && i < n; ++i) {
-        c.change += predictive * std::fabs(after.probability[order[i]] -
-                                           current.probability[order[i]]);
+      for (size_t s = 0; s < n; ++s) {
+        predictive += current.probability[s] * p_of_source(s);
       }
-      effects.push_back(
-          absl::StrCat(r.label, " -> ",
-                       kb.conditions[model.sources[lead]].def->display_name(),
-                       " ", Percent(after.probability[lead])));
+      scratch[row.finding] = obs;
+      Posterior(kb, scratch, current.prior, &terms, &after);
+      double h = 0;
+      for (double x : after) {
+        if (x > 0) h -= x * std::log2(x);
+      }
+      c.gain += predictive * (h0 - h);
+      c.change +=
+          predictive * (std::fabs(after[lead] - current.probability[lead]) +
+                        std::fabs(after[second] - current.probability[second]));
+      c.effects.push_back({label, after[lead]});
+    };
+    if (!row.ln_present.empty()) {
+      consider(
+          {Observed::kPresent, 0},
+          [&](size_t s) { return std::exp(row.ln_present[s]); }, kPositive);
+      consider(
+          {Observed::kAbsent, 0},
+          [&](size_t s) { return std::exp(row.ln_absent[s]); }, kNegative);
+    } else {
+      for (const CompiledPrimaryBand& band : row.bands) {
+        consider(
+            {Observed::kNumber, std::max(band.lo, def.min_value())},
+            [&](size_t s) { return std::exp(band.ln_p[s]); },
+            &band.def->label());
+      }
     }
     scratch[row.finding] = observations[row.finding];
-    c.reason = absl::StrCat(
-        "Where the pain comes from: ", absl::StrJoin(effects, "; "), ".");
     if (c.gain > 1e-6) candidates.push_back(std::move(c));
   }
   std::sort(candidates.begin(), candidates.end(),
@@ -331,16 +368,25 @@ std::vector<medius::v1::SuggestedTest> SuggestPrimaryTests(
               if (a.gain != b.gain) return a.gain > b.gain;
               return a.row->def->finding_code() < b.row->def->finding_code();
             });
+  const std::string& lead_name =
+      kb.conditions[model.sources[lead]].def->display_name();
   std::vector<medius::v1::SuggestedTest> tests;
   for (size_t i = 0; i < candidates.size() && i < count; ++i) {
-    const auto& def = kb.finding(candidates[i].row->finding);
+    const Candidate& c = candidates[i];
+    const auto& def = kb.finding(c.row->finding);
+    std::vector<std::string> effects;
+    for (const Effect& e : c.effects) {
+      effects.push_back(absl::StrCat(*e.label, " -> ", lead_name, " ",
+                                     Percent(e.lead_after)));
+    }
     medius::v1::SuggestedTest& t = tests.emplace_back();
     t.set_finding_code(def.code());
     t.set_display_name(def.display_name());
     t.set_how_to(def.description());
-    t.set_reason(candidates[i].reason);
-    t.set_expected_change(candidates[i].change);
-    t.set_expected_information_gain_bits(candidates[i].gain);
+    t.set_reason(absl::StrCat(
+        "Where the pain comes from: ", absl::StrJoin(effects, "; "), "."));
+    t.set_expected_change(c.change);
+    t.set_expected_information_gain_bits(c.gain);
   }
   return tests;
 }
