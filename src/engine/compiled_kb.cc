@@ -157,6 +157,22 @@ absl::StatusOr<CompiledPrimaryModel> CompilePrimary(
     q.prior_log_odds = std::log(q_def.prior() / (1 - q_def.prior()));
     model.qualifiers.push_back(q);
   }
+  for (const auto& c_def : def.coexistence()) {
+    CompiledPrimaryModel::Coexistence c;
+    c.def = &c_def;
+    auto primary = source_index.find(c_def.primary());
+    auto secondary = source_index.find(c_def.secondary());
+    if (primary == source_index.end() || secondary == source_index.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown co-existence pair '", c_def.primary(), "' / '",
+                       c_def.secondary(), "'"));
+    }
+    c.primary = primary->second;
+    c.secondary = secondary->second;
+    c.prior_log_odds = std::log(c_def.prevalence() / (1 - c_def.prevalence()));
+    c.prior_source_text = SourceText(compiled, c_def.source());
+    model.coexistence.push_back(std::move(c));
+  }
   return model;
 }
 

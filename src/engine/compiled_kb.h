@@ -117,6 +117,13 @@ struct CompiledPrimaryModel {
     const medius::v1::QualifierDefinition* def = nullptr;
   };
   std::vector<Qualifier> qualifiers;
+  struct Coexistence {
+    int primary = -1, secondary = -1;  // indexes into `sources`
+    double prior_log_odds = 0;
+    std::string prior_source_text;
+    const medius::v1::CoexistencePrior* def = nullptr;
+  };
+  std::vector<Coexistence> coexistence;
   const medius::v1::PrimarySourceModel* def = nullptr;
 };
 

@@ -6,7 +6,25 @@
 #include "engine/source_text.h"
 
 namespace medius::engine {
-namespace {}  // namespace
+
+std::vector<RankedCondition> SortByKey(std::vector<RankedCondition> ranked,
+                                       const std::vector<double>& key,
+                                       const std::vector<int>& promoted) {
+  std::vector<size_t> order(ranked.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (key[a] != key[b]) return key[a] > key[b];
+    if (promoted[a] != promoted[b]) return promoted[a] > promoted[b];
+    if (ranked[a].score.probability != ranked[b].score.probability) {
+      return ranked[a].score.probability > ranked[b].score.probability;
+    }
+    return ranked[a].condition->def->code() < ranked[b].condition->def->code();
+  });
+  std::vector<RankedCondition> sorted;
+  sorted.reserve(ranked.size());
+  for (size_t i : order) sorted.push_back(std::move(ranked[i]));
+  return sorted;
+}
 
 std::vector<RankedCondition> RankConditions(const CompiledKb& kb,
                                             const Observations& observations) {
@@ -33,22 +51,11 @@ std::vector<RankedCondition> RankConditions(const CompiledKb& kb,
       }
     }
   }
-  std::vector<size_t> order(ranked.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    if (key[a] != key[b]) return key[a] > key[b];
-    if (promoted[a] != promoted[b]) return promoted[a] > promoted[b];
-    return ranked[a].condition->def->code() < ranked[b].condition->def->code();
-  });
-  std::vector<RankedCondition> sorted;
-  sorted.reserve(ranked.size());
-  for (size_t i : order) sorted.push_back(std::move(ranked[i]));
-  return sorted;
+  return SortByKey(std::move(ranked), key, promoted);
 }
 
-medius::v1::DifferentialEntry ToDifferentialEntry(
-    const CompiledKb& kb, const RankedCondition& ranked,
-    const Observations& observations) {
+medius::v1::DifferentialEntry EntryHeader(const CompiledKb& kb,
+                                          const RankedCondition& ranked) {
   const medius::v1::ConditionDefinition& def = *ranked.condition->def;
   medius::v1::DifferentialEntry entry;
   entry.set_condition_code(def.code());
@@ -56,9 +63,16 @@ medius::v1::DifferentialEntry ToDifferentialEntry(
   entry.set_category(def.category());
   entry.set_probability(ranked.score.probability);
   entry.set_prior_probability(def.prior());
-  entry.set_prior_source(SourceText(def.prior_source()));
+  entry.set_prior_source(SourceText(kb, def.prior_source()));
   entry.set_prior_expert_opinion(def.prior_source().expert_opinion());
   entry.set_refines(def.refines());
+  return entry;
+}
+
+medius::v1::DifferentialEntry ToDifferentialEntry(
+    const CompiledKb& kb, const RankedCondition& ranked,
+    const Observations& observations) {
+  medius::v1::DifferentialEntry entry = EntryHeader(kb, ranked);
   for (const ScoredEvidence& scored : ranked.score.evidence) {
     const CompiledLr& lr = *scored.lr;
     const Observation& obs = observations[lr.finding];
@@ -77,7 +91,7 @@ medius::v1::DifferentialEntry ToDifferentialEntry(
         scored.band != nullptr && scored.band->def->has_source()
             ? scored.band->def->source()
             : lr.def->source();
-    e->set_source(SourceText(source));
+    e->set_source(SourceText(kb, source));
     e->set_expert_opinion(source.expert_opinion());
     e->set_group(lr.def->group());
     std::string note = scored.note;

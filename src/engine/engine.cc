@@ -172,8 +172,16 @@ absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
     *response.mutable_primary_source() =
         ToPrimaryAssessment(*kb_, *primary, observations);
   }
-  for (const RankedCondition& r : ranked) {
-    *response.add_differential() = ToDifferentialEntry(*kb_, r, observations);
+  if (primary.has_value()) {
+    ranked = RankByPrimary(*kb_, *primary, std::move(ranked));
+    for (const RankedCondition& r : ranked) {
+      *response.add_differential() =
+          ToDifferentialEntry(*kb_, r, *primary, response.primary_source());
+    }
+  } else {
+    for (const RankedCondition& r : ranked) {
+      *response.add_differential() = ToDifferentialEntry(*kb_, r, observations);
+    }
   }
   // Red-flag discriminators first (hop, fulcrum, temperature, CRP...), then
   // the tests that separate the differential.
@@ -196,7 +204,8 @@ absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
     if (!duplicate) *response.add_next_tests() = std::move(test);
   }
   *response.mutable_protocol() =
-      BuildProtocol(*kb_, observations, patient, ranked, red_flags);
+      BuildProtocol(*kb_, observations, patient, ranked, red_flags,
+                    primary.has_value() && primary->low_confidence);
   *response.mutable_disposition() =
       BuildDisposition(*kb_, observations, red_flags, response.protocol());
 

@@ -22,6 +22,16 @@ std::unique_ptr<const Engine> TestEngine() {
   return std::move(*engine);
 }
 
+// The per-condition model alone (no primary-source model): its ranking,
+// evidence and notes are what a knowledge base without one gets.
+std::unique_ptr<const Engine> PerConditionEngine() {
+  medius::v1::KnowledgeBase kb = medius::testing::SmallKb();
+  kb.clear_primary_source_model();
+  auto engine = Engine::Create(kb);
+  EXPECT_TRUE(engine.ok()) << engine.status();
+  return std::move(*engine);
+}
+
 AssessRequest Request() {
   AssessRequest r;
   r.set_encounter_id("enc-1");
@@ -62,7 +72,7 @@ TEST(EngineTest, CreateRefusesAnInvalidKnowledgeBase) {
 }
 
 TEST(EngineTest, ResponseCarriesVersionEncounterAndRankedDifferential) {
-  auto engine = TestEngine();
+  auto engine = PerConditionEngine();
   auto response = engine->Assess(Screened(Request()));
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->knowledge_base_version(), "1.2.3");
@@ -258,7 +268,7 @@ AssessRequest With(std::vector<std::pair<const char*, double>> numbers,
 }
 
 TEST(EngineTest, CloseLeadingConditionsAddANotSeparatedNote) {
-  auto engine = TestEngine();
+  auto engine = PerConditionEngine();
   // tendon: lying 2 -> 2/3; joint: 0.25 x count 4 x age 2 -> 2/3.
   AssessRequest request = With({{"count", 4}}, {{"lying", true}});
   request.mutable_patient()->set_age_years(60);
@@ -272,7 +282,7 @@ TEST(EngineTest, CloseLeadingConditionsAddANotSeparatedNote) {
 }
 
 TEST(EngineTest, NoLikelyConditionIsANoteNotAnError) {
-  auto engine = TestEngine();
+  auto engine = PerConditionEngine();
   auto response = engine->Assess(
       With({}, {{"tender", false}, {"fever", false}, {"hot", false}}));
   ASSERT_TRUE(response.ok());
@@ -281,17 +291,93 @@ TEST(EngineTest, NoLikelyConditionIsANoteNotAnError) {
   EXPECT_EQ(response->protocol().status(), medius::v1::PROTOCOL_STATUS_NONE);
 }
 
+// With a primary-source model the differential is the model's ranking:
+// the same order, probabilities (summing to 1) and evidence.
+TEST(EngineTest, DifferentialFollowsThePrimarySourceModel) {
+  auto response = TestEngine()->Assess(Screened(Request()));
+  ASSERT_TRUE(response.ok()) << response.status();
+  // odds tendon:joint = 0.6/0.4 x tender 4 x sls 8 x count(0-2) 3 x
+  // female 1.6 = 230.4 ("lying" absent: the unspecified prior).
+  ASSERT_EQ(response->differential_size(), 2);
+  const auto& top = response->differential(0);
+  EXPECT_EQ(top.condition_code(), "tendon");
+  EXPECT_NEAR(top.probability(), 230.4 / 231.4, 1e-12);
+  EXPECT_NEAR(response->differential(1).probability(), 1 / 231.4, 1e-12);
+  EXPECT_DOUBLE_EQ(top.prior_probability(), 0.6);
+  EXPECT_EQ(top.prior_source(), response->primary_source().prior_source());
+  const auto& source = response->primary_source().sources(0);
+  EXPECT_EQ(source.condition_code(), "tendon");
+  EXPECT_EQ(top.probability(), source.probability());
+  ASSERT_EQ(top.evidence_size(), source.evidence_size());
+  EXPECT_EQ(top.evidence(0).finding_code(), "sls");
+  EXPECT_NEAR(top.evidence(0).likelihood_ratio(), 8, 1e-9);
+}
+
+// A qualifier (a tear within the tendon source) carries P(qualifier and
+// source); when likely given its source it takes the source's place.
+TEST(EngineTest, LikelyQualifierLeadsTheDifferentialBeforeItsSource) {
+  auto with_qualifier = [](double prior_given_source) {
+    medius::v1::KnowledgeBase kb = medius::testing::SmallKb();
+    medius::testing::AddTearQualifier(kb, prior_given_source);
+    auto engine = Engine::Create(kb);
+    EXPECT_TRUE(engine.ok()) << engine.status();
+    return std::move(*engine);
+  };
+  const double tendon = 230.4 / 231.4;
+  // Given the tendon: odds 1 x 3 -> 0.75, above the 0.5 refinement line.
+  auto likely = with_qualifier(0.5)->Assess(Screened(Request()));
+  ASSERT_TRUE(likely.ok()) << likely.status();
+  EXPECT_EQ(likely->differential(0).condition_code(), "tear");
+  EXPECT_NEAR(likely->differential(0).probability(), 0.75 * tendon, 1e-12);
+  EXPECT_DOUBLE_EQ(likely->differential(0).prior_probability(), 0.6 * 0.5);
+  EXPECT_EQ(likely->differential(0).refines(), "tendon");
+  EXPECT_EQ(likely->differential(1).condition_code(), "tendon");
+  // The protocol follows the leader: this knowledge base has none for it.
+  EXPECT_THAT(likely->protocol().reason(), HasSubstr("no protocol for Tear"));
+  // Given the tendon: odds 1/9 x 3 -> 0.25: ranked by its own 0.25 x
+  // P(tendon), after the tendon and before the joint.
+  auto unlikely = with_qualifier(0.1)->Assess(Screened(Request()));
+  ASSERT_TRUE(unlikely.ok());
+  EXPECT_EQ(unlikely->differential(0).condition_code(), "tendon");
+  EXPECT_EQ(unlikely->differential(1).condition_code(), "tear");
+  EXPECT_NEAR(unlikely->differential(1).probability(), 0.25 * tendon, 1e-12);
+}
+
+// Too little discriminating evidence: no protocol is chosen, whatever the
+// per-condition scores say, and the reason sends the clinician to the
+// next tests.
+TEST(EngineTest, LowConfidenceSourceChoosesNoProtocol) {
+  // Only "tender" discriminates (of 2 needed); enough findings assessed.
+  auto response = TestEngine()->Assess(With(
+      {},
+      {{"tender", true}, {"lying", false}, {"fever", false}, {"hot", false}}));
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_TRUE(response->primary_source().low_confidence());
+  EXPECT_EQ(response->protocol().status(), medius::v1::PROTOCOL_STATUS_NONE);
+  EXPECT_THAT(response->protocol().reason(), HasSubstr("low confidence"));
+  EXPECT_THAT(response->protocol().reason(), HasSubstr("next tests"));
+  // The same request with the per-condition model alone gets a protocol
+  // for the tendon (tender LR 3 from 0.5: 75%).
+  auto per_condition = PerConditionEngine()->Assess(With(
+      {},
+      {{"tender", true}, {"lying", false}, {"fever", false}, {"hot", false}}));
+  ASSERT_TRUE(per_condition.ok());
+  EXPECT_EQ(per_condition->protocol().status(),
+            medius::v1::PROTOCOL_STATUS_RECOMMENDED);
+}
+
 TEST(EngineTest, LikelyRefinementIsRankedAboveItsBroaderCondition) {
   // joint: 0.25 x count 4 x age 2 x tender 0.5 = 1 -> 0.5; tendon: tender 3 x
   // sls 12 -> 36/37.
   AssessRequest request =
       With({{"count", 4}}, {{"tender", true}, {"sls", true}});
   request.mutable_patient()->set_age_years(60);
-  auto plain = TestEngine()->Assess(request);
+  auto plain = PerConditionEngine()->Assess(request);
   ASSERT_TRUE(plain.ok());
   EXPECT_EQ(plain->differential(0).condition_code(), "tendon");
 
   medius::v1::KnowledgeBase kb = medius::testing::SmallKb();
+  kb.clear_primary_source_model();
   kb.mutable_conditions(1)->set_refines("tendon");
   auto engine = Engine::Create(kb);
   ASSERT_TRUE(engine.ok()) << engine.status();

@@ -157,6 +157,13 @@ PrimaryScore ScorePrimary(const CompiledKb& kb,
         {t.row, t.band, std::vector<double>(t.ln.begin(), t.ln.end()),
          t.weight});
   }
+  for (const auto& q : model.qualifiers) {
+    const CompiledCondition& condition = kb.conditions[q.condition];
+    // The qualifier's own LRs, from its prior given the source.
+    score.qualifier_given.push_back(
+        Probability(ScoreLogOdds(kb, condition, observations) -
+                    condition.prior_log_odds + q.prior_log_odds));
+  }
   const double leading =
       *std::max_element(score.probability.begin(), score.probability.end());
   score.low_confidence =
@@ -237,12 +244,10 @@ medius::v1::PrimarySourceAssessment ToPrimaryAssessment(
     }
   }
 
-  for (const auto& q : model.qualifiers) {
+  for (size_t i = 0; i < model.qualifiers.size(); ++i) {
+    const auto& q = model.qualifiers[i];
     const CompiledCondition& condition = kb.conditions[q.condition];
-    // The qualifier's own LRs, from its prior given the source.
-    const double log_odds = ScoreLogOdds(kb, condition, observations) -
-                            condition.prior_log_odds + q.prior_log_odds;
-    const double given = Probability(log_odds);
+    const double given = score.qualifier_given[i];
     medius::v1::SourceQualifier* out_q = out.add_qualifiers();
     out_q->set_condition_code(condition.def->code());
     out_q->set_display_name(condition.def->display_name());
@@ -254,6 +259,10 @@ medius::v1::PrimarySourceAssessment ToPrimaryAssessment(
     medius::v1::DifferentialEntry entry =
         ToDifferentialEntry(kb, ranked, observations);
     out_q->mutable_evidence()->Swap(entry.mutable_evidence());
+  }
+
+  for (auto& c : CoexistingContributors(kb, score, observations)) {
+    *out.add_contributors() = std::move(c);
   }
 
   if (score.low_confidence) {

@@ -33,6 +33,9 @@ struct PrimaryScore {
     double weight = 1;                          // evidence-group weight
   };
   std::vector<Contribution> contributions;
+  // Per CompiledPrimaryModel::qualifiers: P(qualifier | its source is the
+  // primary source, findings), from the qualifier's own likelihood ratios.
+  std::vector<double> qualifier_given;
   int discriminating = 0;
   bool low_confidence = false;
 };
@@ -43,6 +46,15 @@ PrimaryScore ScorePrimary(const CompiledKb& kb,
                           const PatientContext& patient);
 
 medius::v1::PrimarySourceAssessment ToPrimaryAssessment(
+    const CompiledKb& kb, const PrimaryScore& score,
+    const Observations& observations);
+
+// Other sources that may contribute alongside the leading one: for each
+// co-existence pair whose primary is the leader, the prevalence updated by
+// a noisy-OR over the assessed bool rows (P(present | both) = 1 - (1 - pL)
+// x (1 - pS)), with the evidence-group weights of `score`; most probable
+// first. Included in ToPrimaryAssessment.
+std::vector<medius::v1::CoexistingContributor> CoexistingContributors(
     const CompiledKb& kb, const PrimaryScore& score,
     const Observations& observations);
 

@@ -116,21 +116,7 @@ TEST_F(PrimarySourceTest, ThinEvidenceIsLowConfidence) {
 
 TEST_F(PrimarySourceTest, QualifierHasItsOwnProbabilityGivenTheSource) {
   medius::v1::KnowledgeBase kb = medius::testing::SmallKb();
-  auto* tear = kb.add_conditions();
-  tear->set_code("tear");
-  tear->set_display_name("Tear");
-  tear->set_category(medius::v1::CONDITION_CATEGORY_TEAR);
-  tear->set_prior(0.1);
-  tear->mutable_prior_source()->set_citation("Q 2019");
-  auto* lr = tear->add_likelihood_ratios();
-  lr->set_finding_code("sls");
-  lr->set_positive(3);
-  lr->mutable_source()->set_citation("Q 2019");
-  auto* q = kb.mutable_primary_source_model()->add_qualifiers();
-  q->set_condition_code("tear");
-  q->set_of_source("tendon");
-  q->set_prior(0.2);
-  q->mutable_prior_source()->set_citation("Q 2019");
+  medius::testing::AddTearQualifier(kb, 0.2);
   Recompile(kb);
   Set("tender", Observed::kPresent);
   Set("sls", Observed::kPresent);

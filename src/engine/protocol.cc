@@ -44,6 +44,8 @@ class Prescriber {
              medius::v1::ExerciseProtocol* out)
       : kb_(kb), ranked_(ranked), out_(out) {}
 
+  const CompiledKb& kb() const { return kb_; }
+
   // Fills `rx` and returns true, or records the exclusion and returns false.
   bool Prescribe(const std::string& code, const medius::v1::Dosage* dosage,
                  const medius::v1::Source* dosage_source,
@@ -70,7 +72,7 @@ class Prescriber {
     *rx->mutable_dosage() = override_dose ? *dosage : exercise.dosage();
     const auto& source =
         override_dose ? *dosage_source : exercise.dosage_source();
-    rx->set_dosage_source(SourceText(source));
+    rx->set_dosage_source(SourceText(kb_, source));
     rx->set_dosage_expert_opinion(source.expert_opinion());
     return true;
   }
@@ -143,8 +145,9 @@ void AddPhases(const medius::v1::ProtocolDefinition& protocol,
       if (prescriber.prescribed(d.exercise->exercise_code())) continue;
       medius::v1::PrescribedExercise rx;
       if (prescribe(*d.exercise, &rx)) {
-        rx.set_reason(absl::StrCat(d.deferral->reason(), " (",
-                                   SourceText(d.deferral->source()), ")"));
+        rx.set_reason(absl::StrCat(
+            d.deferral->reason(), " (",
+            SourceText(prescriber.kb(), d.deferral->source()), ")"));
         *phase->add_exercises() = std::move(rx);
       }
     }
@@ -217,7 +220,7 @@ void AddAdvice(const std::string& advice, medius::v1::ExerciseProtocol* out) {
 medius::v1::ExerciseProtocol BuildProtocol(
     const CompiledKb& kb, const Observations& observations,
     const PatientContext& patient, const std::vector<RankedCondition>& ranked,
-    const std::vector<medius::v1::RedFlag>& red_flags) {
+    const std::vector<medius::v1::RedFlag>& red_flags, bool low_confidence) {
   medius::v1::ExerciseProtocol out;
   std::vector<std::string> blocking;
   for (const auto& flag : red_flags) {
@@ -251,7 +254,7 @@ medius::v1::ExerciseProtocol BuildProtocol(
         "loading exercise yet."));
     for (const std::string& a : settings.interim_advice()) {
       AddAdvice(
-          absl::StrCat(a, " (", SourceText(settings.interim_source()), ")"),
+          absl::StrCat(a, " (", SourceText(kb, settings.interim_source()), ")"),
           &out);
     }
     return out;
@@ -264,6 +267,14 @@ medius::v1::ExerciseProtocol BuildProtocol(
         settings.min_findings_for_confidence(),
         " needed to name a condition; complete the assessment (see next "
         "tests) before choosing a protocol."));
+    return out;
+  }
+  if (low_confidence) {
+    out.set_status(medius::v1::PROTOCOL_STATUS_NONE);
+    out.set_reason(
+        "Where the pain comes from is not yet clear from the findings "
+        "recorded (low confidence): do the next tests before choosing a "
+        "protocol, so that loading is not aimed at the wrong source.");
     return out;
   }
   if (ranked.empty() ||
@@ -289,7 +300,7 @@ medius::v1::ExerciseProtocol BuildProtocol(
   out.set_protocol_code(protocol->code());
   out.set_display_name(protocol->display_name());
   out.set_summary(protocol->summary());
-  out.set_source(SourceText(protocol->source()));
+  out.set_source(SourceText(kb, protocol->source()));
   out.set_review(protocol->review());
   out.set_escalation(protocol->escalation());
   std::vector<std::string> treated = {leading.condition->def->code()};
@@ -326,8 +337,9 @@ medius::v1::ExerciseProtocol BuildProtocol(
             Truth::kTrue) {
       continue;
     }
-    AddAdvice(absl::StrCat(rule.advice(), " (", SourceText(rule.source()), ")"),
-              &out);
+    AddAdvice(
+        absl::StrCat(rule.advice(), " (", SourceText(kb, rule.source()), ")"),
+        &out);
   }
 
   // Exercises for contributing factors, unless contraindicated or already
@@ -348,8 +360,8 @@ medius::v1::ExerciseProtocol BuildProtocol(
       }
       medius::v1::PrescribedExercise rx;
       if (prescriber.Prescribe(code, nullptr, nullptr, &rx)) {
-        rx.set_reason(
-            absl::StrCat(rule.reason(), " (", SourceText(rule.source()), ")"));
+        rx.set_reason(absl::StrCat(rule.reason(), " (",
+                                   SourceText(kb, rule.source()), ")"));
         *out.add_targeted_exercises() = std::move(rx);
       }
     }
@@ -357,7 +369,7 @@ medius::v1::ExerciseProtocol BuildProtocol(
     if (!already.empty()) {
       AddAdvice(absl::StrCat(rule.reason(), " In this protocol: ",
                              absl::StrJoin(already, ", "), " (",
-                             SourceText(rule.source()), ")."),
+                             SourceText(kb, rule.source()), ")."),
                 &out);
     }
   }

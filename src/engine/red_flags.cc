@@ -250,7 +250,7 @@ std::vector<medius::v1::RedFlag> EvaluateRedFlags(
     for (const std::string* code : because) flag.add_triggered_by(*code);
     flag.set_rationale(fired->def->rationale());
     flag.set_action(fired->def->action());
-    flag.add_sources(SourceText(fired->def->source()));
+    flag.add_sources(SourceText(kb, fired->def->source()));
     flag.set_trigger_id(fired->def->id());
     flag.set_tier(fired->def->tier());
   }

@@ -16,15 +16,6 @@
 
 namespace medius::engine {
 
-inline std::string SourceText(const medius::v1::Source& source) {
-  if (!source.expert_opinion()) return source.citation();
-  if (source.citation().empty()) {
-    return absl::StrCat("Expert opinion: ", source.note());
-  }
-  return absl::StrCat("Expert opinion: ", source.note(), " (",
-                      source.citation(), ")");
-}
-
 // A reference as one line: "Authors (year). Title. Journal. DOI-or-URL".
 inline std::string ReferenceText(const medius::v1::Reference& r) {
   std::string out = r.authors();
@@ -36,8 +27,11 @@ inline std::string ReferenceText(const medius::v1::Reference& r) {
   return out;
 }
 
-// SourceText for content that cites the references table: the citation
-// string (if any) and the cited references, short form with evidence level.
+// How a Source is shown: the cited references, short form with id and
+// evidence level and the use's locator and note (where the figure is, what
+// was taken), then any legacy citation string; for expert opinion
+// "Expert opinion: <justification> (<citations>)", so a clinician can
+// always tell a published figure from a judgement.
 inline std::string SourceText(const CompiledKb& kb,
                               const medius::v1::Source& source) {
   std::vector<std::string> parts;
@@ -46,9 +40,13 @@ inline std::string SourceText(const CompiledKb& kb,
     auto it = kb.references.find(use.ref_id());
     if (it == kb.references.end()) continue;  // validated
     const medius::v1::Reference& r = *it->second;
-    parts.push_back(absl::StrCat(r.authors(), " ", r.year(), ", ", r.journal(),
-                                 " [", r.id(), "; level ", r.evidence_level(),
-                                 "]"));
+    std::string part = r.authors();
+    if (r.year() > 0) absl::StrAppend(&part, " ", r.year());
+    if (!r.journal().empty()) absl::StrAppend(&part, ", ", r.journal());
+    absl::StrAppend(&part, " [", r.id(), "; level ", r.evidence_level(), "]");
+    if (!use.locator().empty()) absl::StrAppend(&part, ", ", use.locator());
+    if (!use.note().empty()) absl::StrAppend(&part, " (", use.note(), ")");
+    parts.push_back(std::move(part));
   }
   const std::string cited = absl::StrJoin(parts, "; ");
   if (!source.expert_opinion()) return cited;

@@ -336,6 +336,29 @@ inline medius::v1::KnowledgeBase SmallKb() {
   return kb;
 }
 
+// Adds a "tear" condition (refines "tendon"; sls LR+ 3) and makes it a
+// qualifier of the "tendon" primary source with P(tear | tendon) =
+// `prior_given_source`.
+inline void AddTearQualifier(medius::v1::KnowledgeBase& kb,
+                             double prior_given_source) {
+  auto* tear = kb.add_conditions();
+  tear->set_code("tear");
+  tear->set_display_name("Tear");
+  tear->set_category(medius::v1::CONDITION_CATEGORY_TEAR);
+  tear->set_refines("tendon");
+  tear->set_prior(0.1);
+  tear->mutable_prior_source()->set_citation("Q 2019");
+  auto* lr = tear->add_likelihood_ratios();
+  lr->set_finding_code("sls");
+  lr->set_positive(3);
+  lr->mutable_source()->set_citation("Q 2019");
+  auto* q = kb.mutable_primary_source_model()->add_qualifiers();
+  q->set_condition_code("tear");
+  q->set_of_source("tendon");
+  q->set_prior(prior_given_source);
+  q->mutable_prior_source()->set_citation("Q 2019");
+}
+
 }  // namespace medius::testing
 
 #endif  // MEDIUS_TESTING_TEST_KB_H_

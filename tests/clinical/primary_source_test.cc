@@ -187,20 +187,5 @@ TEST(PrimarySourceModelTest, EvidenceCarriesReferencesWithEvidenceLevel) {
   EXPECT_THAT(a.prior_source(), ::testing::HasSubstr("kinsella2024"));
 }
 
-// Every reference is cited somewhere, and every cited id exists (the
-// validator checks the second; an unused reference is dead weight).
-TEST(PrimarySourceModelTest, EveryReferenceIsUsed) {
-  std::set<std::string> used;
-  auto collect = [&](const medius::v1::Source& s) {
-    for (const auto& u : s.refs()) used.insert(u.ref_id());
-  };
-  const auto& m = ShippedKb().primary_source_model();
-  for (const auto& p : m.priors()) collect(p.source());
-  for (const auto& row : m.rows()) collect(row.source());
-  for (const auto& r : ShippedKb().references()) {
-    EXPECT_TRUE(used.count(r.id())) << r.id() << " is never cited";
-  }
-}
-
 }  // namespace
 }  // namespace medius::testing

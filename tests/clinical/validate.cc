@@ -182,6 +182,13 @@ bool Run(const medius::engine::Engine& engine, const std::string& file,
       sources.push_back({s.condition_code(), s.probability()});
     }
     out->primary = Score(sources, out->primary_expected, acceptable);
+    // The differential then follows the primary-source model: its order is
+    // scored as returned (a tear or bursitis case is right only when the
+    // sub-form leads), but its sub-form entries are parts of their source,
+    // not alternatives to it, so its probabilities are the primary
+    // distribution's: normalising all entries would count GTPS twice.
+    out->ranked = out->primary.ranked;
+    out->brier = out->primary.brier;
     for (const auto& q : response->primary_source().qualifiers()) {
       if (q.condition_code() == out->expected) {
         out->qualifier_given_source = q.probability_given_source();

@@ -2,10 +2,13 @@
 // defines every published code with the published type, and cites a source
 // (or an expert-opinion justification) for every number.
 #include <fstream>
+#include <functional>
+#include <set>
 #include <sstream>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "engine/engine.h"
 #include "gmock/gmock.h"
@@ -24,7 +27,59 @@ KnowledgeBase Shipped() {
 }
 
 bool Cited(const medius::v1::Source& s) {
-  return s.expert_opinion() ? !s.note().empty() : !s.citation().empty();
+  return s.expert_opinion() ? !s.note().empty()
+                            : !s.citation().empty() || s.refs_size() > 0;
+}
+
+// Calls `visit` with every Source anywhere in `m` and the field path to it.
+void ForEachSource(const google::protobuf::Message& m, const std::string& path,
+                   const std::function<void(const medius::v1::Source&,
+                                            const std::string&)>& visit) {
+  if (m.GetDescriptor() == medius::v1::Source::descriptor()) {
+    visit(static_cast<const medius::v1::Source&>(m), path);
+    return;
+  }
+  const auto* reflection = m.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection->ListFields(m, &fields);
+  for (const auto* f : fields) {
+    if (f->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+      continue;
+    }
+    if (f->is_repeated()) {
+      for (int i = 0; i < reflection->FieldSize(m, f); ++i) {
+        ForEachSource(reflection->GetRepeatedMessage(m, f, i),
+                      absl::StrCat(path, ".", f->name(), "[", i, "]"), visit);
+      }
+    } else {
+      ForEachSource(reflection->GetMessage(m, f),
+                    absl::StrCat(path, ".", f->name()), visit);
+    }
+  }
+}
+
+// Issue 10: every source is cited from the references table by id (no
+// free-text citation strings, one spelling per work), every published
+// figure has at least one reference, and every reference is used.
+TEST(ShippedKnowledgeBaseTest, EverySourceCitesTheReferencesTableById) {
+  KnowledgeBase kb = Shipped();
+  std::set<std::string> used;
+  int sources = 0;
+  ForEachSource(
+      kb, "kb", [&](const medius::v1::Source& s, const std::string& path) {
+        ++sources;
+        EXPECT_TRUE(s.citation().empty())
+            << path << ": free-text citation \"" << s.citation() << "\"";
+        EXPECT_TRUE(s.expert_opinion() || s.refs_size() > 0)
+            << path << ": a published figure without a reference";
+        for (const auto& u : s.refs()) used.insert(u.ref_id());
+      });
+  EXPECT_GT(sources, 300);
+  for (const auto& r : kb.references()) {
+    EXPECT_TRUE(used.count(r.id())) << r.id() << " is never cited";
+    EXPECT_FALSE(r.evidence_level().empty()) << r.id();
+    EXPECT_FALSE(r.design().empty()) << r.id();
+  }
 }
 
 TEST(ShippedKnowledgeBaseTest, LoadsWithZeroIssuesAndBuildsAnEngine) {
