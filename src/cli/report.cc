@@ -103,7 +103,8 @@ void AppendDifferential(const AssessResponse& r, std::string* out) {
 }
 
 // Where the pain comes from: the normalised primary-source ranking, its
-// confidence, and the qualifiers (tear, bursal involvement) within GTPS.
+// confidence, the qualifiers (tear, bursal involvement) within GTPS, and
+// likely co-existing contributors.
 void AppendPrimarySource(const AssessResponse& r, std::string* out) {
   if (!r.has_primary_source()) return;
   const auto& p = r.primary_source();
@@ -141,6 +142,17 @@ void AppendPrimarySource(const AssessResponse& r, std::string* out) {
     absl::StrAppend(out, "  Within ", q.of_source(), ": ", q.display_name(),
                     " ", Percent(q.probability_given_source()), " (overall ",
                     Percent(q.probability()), ")\n");
+  }
+  // Contributors the findings made more likely than their base rate and
+  // at least even: the ones worth managing alongside.
+  for (const auto& c : p.contributors()) {
+    if (c.probability() < 0.5 || c.probability() <= c.prior_probability()) {
+      continue;
+    }
+    absl::StrAppend(out, "  May also contribute: ", c.display_name(), " ",
+                    Percent(c.probability()), " (base rate alongside ",
+                    c.with_source(), " ", Percent(c.prior_probability()),
+                    ")\n");
   }
 }
 

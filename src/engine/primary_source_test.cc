@@ -130,6 +130,41 @@ TEST_F(PrimarySourceTest, QualifierHasItsOwnProbabilityGivenTheSource) {
   EXPECT_EQ(a.qualifiers(0).evidence(0).finding_code(), "sls");
 }
 
+// Co-existing contributor by noisy-OR, hand-computed: tendon leads;
+// P(joint also | tendon) 0.3 -> odds 3/7. "tender" present: (1 - 0.2 x
+// 0.8) / 0.8 = 1.05; "sls" absent: 1 - 0.05 = 0.95; the "count" band is
+// not used.
+TEST_F(PrimarySourceTest, CoexistingContributorByNoisyOr) {
+  medius::v1::KnowledgeBase kb = medius::testing::SmallKb();
+  auto* c = kb.mutable_primary_source_model()->add_coexistence();
+  c->set_primary("tendon");
+  c->set_secondary("joint");
+  c->set_prevalence(0.3);
+  c->mutable_source()->set_citation("Co 2020");
+  auto* reverse = kb.mutable_primary_source_model()->add_coexistence();
+  reverse->set_primary("joint");
+  reverse->set_secondary("tendon");
+  reverse->set_prevalence(0.4);
+  reverse->mutable_source()->set_citation("Co 2020");
+  Recompile(kb);
+  Set("tender", Observed::kPresent);
+  Set("sls", Observed::kAbsent);
+  Set("count", Observed::kNumber, 1);
+  auto a = Assess();
+  ASSERT_EQ(a.sources(0).condition_code(), "tendon");
+  ASSERT_EQ(a.contributors_size(), 1);  // only pairs led by the leader
+  const auto& joint = a.contributors(0);
+  EXPECT_EQ(joint.condition_code(), "joint");
+  EXPECT_EQ(joint.with_source(), "tendon");
+  EXPECT_DOUBLE_EQ(joint.prior_probability(), 0.3);
+  const double odds = 3.0 / 7.0 * 1.05 * 0.95;
+  EXPECT_NEAR(joint.probability(), odds / (1 + odds), 1e-12);
+  ASSERT_EQ(joint.evidence_size(), 2);
+  EXPECT_EQ(joint.evidence(0).finding_code(), "sls");  // |ln 0.95| > ln 1.05
+  EXPECT_NEAR(joint.evidence(0).likelihood_ratio(), 0.95, 1e-12);
+  EXPECT_NEAR(joint.evidence(1).likelihood_ratio(), 1.05, 1e-12);
+}
+
 // Expected information gain over the two-source distribution, against
 // hand-computed values: from the 0.6 / 0.4 prior, the SIJ-like count (0.291
 // bits) beats tenderness (0.267) and single-leg stance (0.130); patient

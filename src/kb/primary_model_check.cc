@@ -202,6 +202,35 @@ void CheckPrimarySourceModel(const ModelCheckContext& ctx) {
     require(Probability(q.prior()), qpath + ".prior", "must be in (0, 1)");
     ctx.check_source(q.prior_source(), qpath + ".prior_source");
   }
+  // With a primary-source model every condition is ranked by it, so each
+  // must be a source or a qualifier (else it would keep a score on another
+  // scale beside a normalised one).
+  std::set<std::string> qualified;
+  for (const auto& q : m.qualifiers()) qualified.insert(q.condition_code());
+  for (int i = 0; i < kb.conditions_size(); ++i) {
+    const std::string& code = kb.conditions(i).code();
+    require(sources.count(code) > 0 || qualified.count(code) > 0,
+            At("conditions", i) + ".code",
+            absl::StrCat("'", code,
+                         "' is neither a primary source nor a qualifier of "
+                         "primary_source_model"));
+  }
+  std::set<std::pair<std::string, std::string>> pairs;
+  for (int i = 0; i < m.coexistence_size(); ++i) {
+    const auto& c = m.coexistence(i);
+    const std::string cpath = At(path + ".coexistence", i);
+    require(sources.count(c.primary()) > 0, cpath + ".primary",
+            absl::StrCat("'", c.primary(), "' is not a primary source"));
+    require(sources.count(c.secondary()) > 0, cpath + ".secondary",
+            absl::StrCat("'", c.secondary(), "' is not a primary source"));
+    require(c.primary() != c.secondary(), cpath + ".secondary",
+            "a source cannot co-exist with itself");
+    require(pairs.insert({c.primary(), c.secondary()}).second, cpath,
+            "duplicate co-existence pair");
+    require(Probability(c.prevalence()), cpath + ".prevalence",
+            "must be in (0, 1)");
+    ctx.check_source(c.source(), cpath + ".source");
+  }
   require(m.discriminating_ratio() > 1, path + ".discriminating_ratio",
           "must be above 1");
   require(m.min_leading_probability() > 0 && m.min_leading_probability() < 1,

@@ -413,6 +413,41 @@ INSTANTIATE_TEST_SUITE_P(
              },
              "primary_source_model.qualifiers[0].condition_code",
              "not itself a primary source"},
+        Case{"condition_outside_primary_model",
+             [](KnowledgeBase& kb) {
+               auto* c = kb.add_conditions();
+               *c = kb.conditions(0);
+               c->set_code("nerve");
+             },
+             "conditions[2].code", "neither a primary source nor a qualifier"},
+        Case{"coexistence_with_itself",
+             [](KnowledgeBase& kb) {
+               auto* c = kb.mutable_primary_source_model()->add_coexistence();
+               c->set_primary("joint");
+               c->set_secondary("joint");
+               c->set_prevalence(0.2);
+               c->mutable_source()->set_citation("x");
+             },
+             "primary_source_model.coexistence[0].secondary",
+             "cannot co-exist with itself"},
+        Case{"coexistence_prevalence_out_of_range",
+             [](KnowledgeBase& kb) {
+               auto* c = kb.mutable_primary_source_model()->add_coexistence();
+               c->set_primary("tendon");
+               c->set_secondary("joint");
+               c->set_prevalence(1);
+               c->mutable_source()->set_citation("x");
+             },
+             "primary_source_model.coexistence[0].prevalence", "(0, 1)"},
+        Case{"coexistence_uncited",
+             [](KnowledgeBase& kb) {
+               auto* c = kb.mutable_primary_source_model()->add_coexistence();
+               c->set_primary("tendon");
+               c->set_secondary("joint");
+               c->set_prevalence(0.3);
+             },
+             "primary_source_model.coexistence[0].source",
+             "citation is required"},
         Case{"reference_unknown",
              [](KnowledgeBase& kb) {
                kb.mutable_primary_source_model()

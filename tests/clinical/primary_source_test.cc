@@ -120,6 +120,48 @@ TEST(PrimarySourceModelTest, HipJointSignsLeadEvenWithLateralPain) {
   EXPECT_EQ(a.sources(0).condition_code(), "hip_joint_referral");
 }
 
+// Co-existing contributors (Segal 2007: low back pain goes with GTPS): the
+// GTPS picture with back pain, a positive slump and pain below the knee
+// stays GTPS as the primary source and reports a likely lumbar
+// contribution; the same GTPS picture without the spinal findings does not.
+TEST(PrimarySourceModelTest, GtpsWithSpinalSignsReportsALumbarContribution) {
+  AssessRequest r;
+  r.mutable_patient()->set_age_years(55);
+  r.mutable_patient()->set_sex(medius::v1::SEX_FEMALE);
+  for (const char* code :
+       {"lateral_hip_pain", "greater_trochanter_tenderness",
+        "resisted_abduction_pain", "single_leg_stance_30s_pain",
+        "pain_lying_on_affected_side"}) {
+    AddBool(r, code, true);
+  }
+  auto lumbar = [](const PrimarySourceAssessment& a) {
+    for (const auto& c : a.contributors()) {
+      if (c.condition_code() == "lumbar_referral") return c;
+    }
+    ADD_FAILURE() << "no lumbar contributor";
+    return medius::v1::CoexistingContributor();
+  };
+  const auto plain = Primary(r);
+  ASSERT_EQ(plain.sources(0).condition_code(), "gluteal_tendinopathy");
+  const auto plain_lumbar = lumbar(plain);
+  // A noisy-OR lets a present finding only raise co-existence (either
+  // source may produce it), so the GTPS signs alone nudge it up a little.
+  EXPECT_LT(plain_lumbar.probability(), 0.5);
+
+  for (const char* code :
+       {"low_back_pain", "slump_positive", "pain_below_knee"}) {
+    AddBool(r, code, true);
+  }
+  const auto spinal = Primary(r);
+  ASSERT_EQ(spinal.sources(0).condition_code(), "gluteal_tendinopathy");
+  const auto spinal_lumbar = lumbar(spinal);
+  EXPECT_EQ(spinal_lumbar.with_source(), "gluteal_tendinopathy");
+  EXPECT_GT(spinal_lumbar.probability(), plain_lumbar.probability() + 0.15);
+  EXPECT_GE(spinal_lumbar.probability(), 0.5);
+  EXPECT_EQ(spinal.contributors(0).condition_code(), "lumbar_referral");
+  EXPECT_FALSE(spinal_lumbar.prior_source().empty());
+}
+
 // A tear is a qualifier of GTPS with its own probability given GTPS.
 TEST(PrimarySourceModelTest, TearIsAQualifierOfGtps) {
   AssessRequest r;
