@@ -368,7 +368,7 @@ std::string Report(const std::string& version, const std::vector<Half>& halves,
                   "(multi-class) |\n|---|---|---|---|---|---|\n");
   for (const Half& h : halves) {
     const size_t n = h.results.size();
-    absl::StrAppend(&md, "| ", h.name, " | differential (per condition) | ", n,
+    absl::StrAppend(&md, "| ", h.name, " | differential (as returned) | ", n,
                     " | ", Pct(h.top1(), n), " | ", Pct(h.top2(), n), " | ",
                     absl::StrFormat("%.3f", h.brier()), " |\n");
     if (primary) {
@@ -531,7 +531,7 @@ int main(int argc, char** argv) {
     std::vector<const Half*> all;
     for (const Half& h : halves) all.push_back(&h);
     std::vector<Series> series = {
-        {"differential (normalised)", "#d62728", Calibration(all, false)}};
+        {"differential (as returned)", "#d62728", Calibration(all, false)}};
     if (halves.front().has_primary()) {
       series.push_back({"primary source", "#1f77b4", Calibration(all, true)});
     }
