@@ -84,6 +84,8 @@ struct Result {
   std::string primary_expected;
   Ranking primary;
   double qualifier_given_source = -1;  // P(expected qualifier | its source)
+  bool low_confidence = false;         // the model said so
+  int findings = 0;                    // findings recorded in the case
 };
 
 // Qualifier condition -> its primary source.
@@ -156,6 +158,7 @@ bool Run(const medius::engine::Engine& engine, const std::string& file,
     return false;
   }
   out->file = std::filesystem::path(file).filename().string();
+  out->findings = c.request().findings_size();
   out->expected = c.expected_condition();
   out->acceptable = {c.expected_condition()};
   for (const auto& a : c.also_acceptable()) out->acceptable.insert(a);
@@ -182,6 +185,7 @@ bool Run(const medius::engine::Engine& engine, const std::string& file,
       sources.push_back({s.condition_code(), s.probability()});
     }
     out->primary = Score(sources, out->primary_expected, acceptable);
+    out->low_confidence = response->primary_source().low_confidence();
     // The differential then follows the primary-source model: its order is
     // scored as returned (a tear or bursitis case is right only when the
     // sub-form leads), but its sub-form entries are parts of their source,
@@ -379,6 +383,35 @@ std::string Report(const std::string& version, const std::vector<Half>& halves,
     }
   }
   if (primary) {
+    // Whether the model knows when it does not know: accuracy where it
+    // ranked with confidence, and where it said "low confidence, do the
+    // next tests".
+    absl::StrAppend(&md,
+                    "\nPrimary source by the model's own confidence flag:\n\n"
+                    "| half | confident: cases | top-1 | low confidence: "
+                    "cases | top-1 | median findings recorded (low "
+                    "confidence) |\n|---|---|---|---|---|---|\n");
+    for (const Half& h : halves) {
+      int confident = 0, confident_hits = 0, low = 0, low_hits = 0;
+      std::vector<int> low_findings;
+      for (const auto& r : h.results) {
+        if (r.low_confidence) {
+          ++low;
+          low_hits += r.primary.top1;
+          low_findings.push_back(r.findings);
+        } else {
+          ++confident;
+          confident_hits += r.primary.top1;
+        }
+      }
+      std::sort(low_findings.begin(), low_findings.end());
+      absl::StrAppend(
+          &md, "| ", h.name, " | ", confident, " | ",
+          Pct(confident_hits, confident), " | ", low, " | ", Pct(low_hits, low),
+          " | ",
+          low_findings.empty() ? 0 : low_findings[low_findings.size() / 2],
+          " |\n");
+    }
     absl::StrAppend(&md,
                     "\nQualifiers: P(qualifier | GTPS) for the cases whose "
                     "expected condition is a tear or bursitis (a qualifier "
