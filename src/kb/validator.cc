@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -380,6 +381,48 @@ class Checker {
       Require(used_groups_.contains(id) || !groups_.contains(id),
               At("evidence_groups", i),
               absl::StrCat("evidence group '", id, "' is never used"));
+    }
+    CheckGroupMembers();
+  }
+
+  // A group that lists its members owns them: every use of the group is for
+  // a member, and every member is grouped under it somewhere.
+  void CheckGroupMembers() {
+    std::set<std::pair<std::string, std::string>> grouped;  // group, finding
+    auto use = [&](const std::string& group, const std::string& finding,
+                   const std::string& path) {
+      if (group.empty()) return;
+      grouped.insert({group, finding});
+      auto it = groups_.find(group);
+      if (it == groups_.end()) return;  // reported as unknown elsewhere
+      const auto& members = kb_.evidence_groups(it->second).members();
+      Require(
+          members.empty() || std::find(members.begin(), members.end(),
+                                       finding) != members.end(),
+          path + ".group",
+          absl::StrCat("'", finding, "' is not a member of evidence group '",
+                       group, "'"));
+    };
+    for (int c = 0; c < kb_.conditions_size(); ++c) {
+      const auto& lrs = kb_.conditions(c).likelihood_ratios();
+      for (int i = 0; i < lrs.size(); ++i) {
+        use(lrs[i].group(), lrs[i].finding_code(),
+            At(At("conditions", c) + ".likelihood_ratios", i));
+      }
+    }
+    const auto& rows = kb_.primary_source_model().rows();
+    for (int i = 0; i < rows.size(); ++i) {
+      use(rows[i].group(), rows[i].finding_code(),
+          At("primary_source_model.rows", i));
+    }
+    for (int i = 0; i < kb_.evidence_groups_size(); ++i) {
+      const auto& g = kb_.evidence_groups(i);
+      for (int j = 0; j < g.members_size(); ++j) {
+        Require(grouped.count({g.id(), g.members(j)}) > 0,
+                At(At("evidence_groups", i) + ".members", j),
+                absl::StrCat("'", g.members(j), "' is never grouped under '",
+                             g.id(), "'"));
+      }
     }
   }
 

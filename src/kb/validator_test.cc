@@ -448,6 +448,19 @@ INSTANTIATE_TEST_SUITE_P(
              },
              "primary_source_model.coexistence[0].source",
              "citation is required"},
+        Case{"group_use_by_non_member",
+             [](KnowledgeBase& kb) {
+               kb.mutable_evidence_groups(0)->add_members("sls");
+             },
+             "conditions[0].likelihood_ratios[0].group",
+             "is not a member of evidence group"},
+        Case{"group_member_never_grouped",
+             [](KnowledgeBase& kb) {
+               auto* g = kb.mutable_evidence_groups(0);
+               g->add_members("tender");
+               g->add_members("nrs");
+             },
+             "evidence_groups[0].members[1]", "is never grouped under"},
         Case{"reference_unknown",
              [](KnowledgeBase& kb) {
                kb.mutable_primary_source_model()

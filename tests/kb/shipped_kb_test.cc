@@ -58,6 +58,16 @@ void ForEachSource(const google::protobuf::Message& m, const std::string& path,
   }
 }
 
+// Issue 10: evidence groups own their members (the validator checks that
+// uses and members agree once a group lists them).
+TEST(ShippedKnowledgeBaseTest, EveryEvidenceGroupListsItsMembers) {
+  KnowledgeBase kb = Shipped();
+  ASSERT_GT(kb.evidence_groups_size(), 0);
+  for (const auto& g : kb.evidence_groups()) {
+    EXPECT_GT(g.members_size(), 1) << g.id();
+  }
+}
+
 // Issue 10: every source is cited from the references table by id (no
 // free-text citation strings, one spelling per work), every published
 // figure has at least one reference, and every reference is used.
