@@ -54,6 +54,7 @@ medius::v1::KnowledgeBaseInfo BuildInfo(const medius::v1::KnowledgeBase& kb) {
   info.set_version(kb.version().version());
   info.set_date(kb.version().date());
   info.set_description(kb.version().description());
+  info.set_content_digest(kb.version().content_digest());
   for (const auto& f : kb.findings()) {
     medius::v1::FindingInfo* out = info.add_findings();
     out->set_code(f.code());
@@ -151,6 +152,7 @@ absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
   medius::v1::AssessResponse response;
   response.set_knowledge_base_version(info_.version());
   response.set_knowledge_base_date(info_.date());
+  response.set_knowledge_base_digest(info_.content_digest());
   response.set_encounter_id(request.encounter_id());
 
   // Red flags first (clinical safety rule 2): they are computed before, and

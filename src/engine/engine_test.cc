@@ -77,6 +77,8 @@ TEST(EngineTest, ResponseCarriesVersionEncounterAndRankedDifferential) {
   ASSERT_TRUE(response.ok()) << response.status();
   EXPECT_EQ(response->knowledge_base_version(), "1.2.3");
   EXPECT_EQ(response->knowledge_base_date(), "2026-11-21");
+  // The digest is the loader's; the engine reports what it was given.
+  EXPECT_EQ(response->knowledge_base_digest(), "");
   EXPECT_EQ(response->encounter_id(), "enc-1");
   ASSERT_EQ(response->differential_size(), 2);
   const auto& top = response->differential(0);
@@ -289,6 +291,19 @@ TEST(EngineTest, NoLikelyConditionIsANoteNotAnError) {
   EXPECT_THAT(response->notes(),
               ::testing::Contains(HasSubstr("No condition is likely yet")));
   EXPECT_EQ(response->protocol().status(), medius::v1::PROTOCOL_STATUS_NONE);
+}
+
+// Every response and GetKnowledgeBase name the content digest the engine
+// was built from (clinical safety rule 4).
+TEST(EngineTest, ResponseCarriesTheContentDigest) {
+  medius::v1::KnowledgeBase kb = medius::testing::SmallKb();
+  kb.mutable_version()->set_content_digest("sha256:abc");
+  auto engine = Engine::Create(kb);
+  ASSERT_TRUE(engine.ok()) << engine.status();
+  auto response = (*engine)->Assess(Screened(Request()));
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->knowledge_base_digest(), "sha256:abc");
+  EXPECT_EQ((*engine)->info().content_digest(), "sha256:abc");
 }
 
 // With a primary-source model the differential is the model's ranking:

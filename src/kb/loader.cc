@@ -1,5 +1,7 @@
 #include "kb/loader.h"
 
+#include <openssl/sha.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -18,6 +20,20 @@
 
 namespace medius::kb {
 namespace {
+
+std::string Sha256Hex(const std::string& data) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+         digest);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * SHA256_DIGEST_LENGTH);
+  for (unsigned char b : digest) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 15]);
+  }
+  return out;
+}
 
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
@@ -186,10 +202,30 @@ absl::StatusOr<std::vector<SourceFile>> ReadDirectory(const std::string& dir) {
         absl::StrCat("knowledge-base directory not found: ", dir));
   }
   std::vector<std::filesystem::path> paths;
+  std::vector<std::string> refused;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".textproto") {
-      paths.push_back(entry.path());
+    if (entry.path().extension() != ".textproto") continue;
+    // A dangling symlink, directory or device named *.textproto is an
+    // error, never skipped: a silently missing section must not start
+    // (a symlink to a regular file is followed, as Kubernetes ConfigMap
+    // volumes present their files).
+    std::error_code type_ec;
+    if (!std::filesystem::is_regular_file(entry.path(), type_ec)) {
+      refused.push_back(
+          absl::StrCat(entry.path().string(),
+                       entry.is_symlink()
+                           ? ": a symlink that does not lead to a regular file"
+                           : ": not a regular file"));
+      continue;
     }
+    paths.push_back(entry.path());
+  }
+  if (!refused.empty()) {
+    std::sort(refused.begin(), refused.end());
+    return absl::InvalidArgumentError(absl::StrCat(
+        "knowledge-base directory ", dir, " holds ", refused.size(),
+        " unreadable entr", refused.size() == 1 ? "y" : "ies", ":\n",
+        absl::StrJoin(refused, "\n")));
   }
   if (ec) {
     return absl::NotFoundError(
@@ -208,11 +244,33 @@ absl::StatusOr<std::vector<SourceFile>> ReadDirectory(const std::string& dir) {
   return files;
 }
 
+std::string ContentDigest(const std::vector<SourceFile>& files) {
+  std::vector<std::pair<std::string, std::string>> lines;  // name, line
+  for (const SourceFile& file : files) {
+    const std::string name =
+        std::filesystem::path(file.path).filename().string();
+    lines.push_back(
+        {name, absl::StrCat(Sha256Hex(file.text), "  ", name, "\n")});
+  }
+  std::sort(lines.begin(), lines.end());
+  std::string manifest;
+  for (const auto& [name, line] : lines) absl::StrAppend(&manifest, line);
+  return absl::StrCat("sha256:", Sha256Hex(manifest));
+}
+
 absl::StatusOr<medius::v1::KnowledgeBase> LoadFiles(
     const std::vector<SourceFile>& files) {
   MEDIUS_ASSIGN_OR_RETURN(ParsedKnowledgeBase parsed, ParseFiles(files));
+  if (!parsed.kb.version().content_digest().empty()) {
+    return absl::InvalidArgumentError(
+        "version.content_digest is computed by the loader; remove it from "
+        "the knowledge-base files");
+  }
   std::vector<Issue> issues = Validate(parsed.kb);
-  if (issues.empty()) return std::move(parsed.kb);
+  if (issues.empty()) {
+    parsed.kb.mutable_version()->set_content_digest(ContentDigest(files));
+    return std::move(parsed.kb);
+  }
   std::vector<std::string> lines;
   lines.reserve(issues.size());
   for (const Issue& issue : issues) {

@@ -42,8 +42,13 @@ absl::StatusOr<ParsedKnowledgeBase> ParseFiles(
 // NOT_FOUND when the directory does not exist or holds no such file.
 absl::StatusOr<std::vector<SourceFile>> ReadDirectory(const std::string& dir);
 
-// Parses `files` and validates the result. INVALID_ARGUMENT lists every
-// issue, syntax or semantic, as "path:line:col: message" lines.
+// "sha256:<hex>" of the manifest `LC_ALL=C sha256sum` prints for `files`
+// (one "<sha256 of the file>  <file name>" line each, sorted by name).
+std::string ContentDigest(const std::vector<SourceFile>& files);
+
+// Parses `files` and validates the result; sets version.content_digest
+// (ContentDigest of `files`), which no file may set itself. INVALID_ARGUMENT
+// lists every issue, syntax or semantic, as "path:line:col: message" lines.
 absl::StatusOr<medius::v1::KnowledgeBase> LoadFiles(
     const std::vector<SourceFile>& files);
 

@@ -134,5 +134,62 @@ TEST(LoaderTest, EmptyDirectoryIsNotFound) {
   std::filesystem::remove_all(dir);
 }
 
+// The digest is what coreutils prints for the directory: for files
+// "a.textproto" = "a: 1\n" and "b.textproto" = "", `LC_ALL=C sha256sum
+// *.textproto | sha256sum` gives 617d104a... (computed independently).
+TEST(LoaderTest, ContentDigestMatchesSha256sumOfTheManifest) {
+  // Order-independent: sorted by file name, directory ignored.
+  EXPECT_EQ(ContentDigest({{"x/b.textproto", ""}, {"y/a.textproto", "a: 1\n"}}),
+            "sha256:"
+            "617d104a53adc43d59b9e9ac7a70f1250719de9a5425b7dd88167f8bbccf167d");
+  absl::StatusOr<medius::v1::KnowledgeBase> kb = LoadFiles(SplitSmallKb());
+  ASSERT_TRUE(kb.ok()) << kb.status();
+  EXPECT_EQ(kb->version().content_digest(), ContentDigest(SplitSmallKb()));
+  // One byte changed changes it.
+  std::vector<SourceFile> edited = SplitSmallKb();
+  edited[1].text += "\n";
+  EXPECT_NE(ContentDigest(edited), kb->version().content_digest());
+}
+
+TEST(LoaderTest, AFileMayNotSetTheDigest) {
+  std::vector<SourceFile> forged = SplitSmallKb();
+  forged[1].text.replace(forged[1].text.find("version {"), 9,
+                         "version {\n  content_digest: \"sha256:forged\"");
+  absl::Status status = LoadFiles(forged).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("content_digest is computed by the loader"));
+}
+
+// A dangling symlink (or a directory) named *.textproto is refused with a
+// clear message, never skipped: a missing red-flag file must not start.
+TEST(LoaderTest, DanglingSymlinkOrDirectoryIsRefused) {
+  std::filesystem::path dir =
+      std::filesystem::path(::testing::TempDir()) / "medius_loader_symlink_dir";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::vector<SourceFile> files = SplitSmallKb();
+  std::ofstream(dir / "a_findings.textproto") << files[0].text;
+  std::ofstream(dir / "b_rest.textproto") << files[1].text;
+  std::filesystem::create_symlink(dir / "missing.textproto",
+                                  dir / "red_flags.textproto");
+  absl::Status status = LoadKnowledgeBase(dir.string()).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("red_flags.textproto: a symlink that does not lead to "
+                        "a regular file"));
+  std::filesystem::remove(dir / "red_flags.textproto");
+  std::filesystem::create_directories(dir / "odd.textproto");
+  status = LoadKnowledgeBase(dir.string()).status();
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("odd.textproto: not a regular file"));
+  std::filesystem::remove(dir / "odd.textproto");
+  // A symlink to a regular file is followed (Kubernetes ConfigMap volumes).
+  std::filesystem::rename(dir / "b_rest.textproto", dir / "rest.real");
+  std::filesystem::create_symlink(dir / "rest.real", dir / "b_rest.textproto");
+  EXPECT_TRUE(LoadKnowledgeBase(dir.string()).ok());
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace medius::kb

@@ -227,7 +227,8 @@ int Run() {
   std::cout << "medius-server: serving " << kServiceName << " on port " << port
             << " (" << absl::GetFlag(FLAGS_listen) << ", "
             << transport->description << "), knowledge base "
-            << (*engine)->version() << " (" << (*engine)->info().date() << ")"
+            << (*engine)->version() << " (" << (*engine)->info().date() << ", "
+            << (*engine)->info().content_digest() << ")"
             << (tokens.has_value() ? ", bearer tokens required" : "")
             << std::endl;
   if (health_port > 0) {

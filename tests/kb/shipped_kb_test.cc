@@ -1,6 +1,7 @@
 // The knowledge base we ship: loads with zero issues, builds an engine,
 // defines every published code with the published type, and cites a source
 // (or an expert-opinion justification) for every number.
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <set>
@@ -56,6 +57,24 @@ void ForEachSource(const google::protobuf::Message& m, const std::string& path,
                     absl::StrCat(path, ".", f->name()), visit);
     }
   }
+}
+
+// The digest an auditor recomputes with coreutils alone equals the one the
+// loader reports (an independent implementation of the same definition).
+TEST(ShippedKnowledgeBaseTest, ContentDigestIsReproducibleWithSha256sum) {
+  KnowledgeBase kb = Shipped();
+  const std::string command = absl::StrCat(
+      "cd '", MEDIUS_KB_DIR,
+      "' && LC_ALL=C sha256sum *.textproto | sha256sum | cut -d' ' -f1");
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  char buffer[128] = {0};
+  const size_t n = fread(buffer, 1, sizeof(buffer) - 1, pipe);
+  pclose(pipe);
+  std::string expected(buffer, n);
+  while (!expected.empty() && expected.back() == '\n') expected.pop_back();
+  ASSERT_EQ(expected.size(), 64u) << expected;
+  EXPECT_EQ(kb.version().content_digest(), "sha256:" + expected);
 }
 
 // Issue 10: evidence groups own their members (the validator checks that
