@@ -31,7 +31,9 @@ install_dependencies() {
 
 build() {
   install_dependencies
-  cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  # MEDIUS_WERROR=ON (CI) makes warnings errors.
+  cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DMEDIUS_WERROR="${MEDIUS_WERROR:-OFF}" >/dev/null
   cmake --build "$BUILD_DIR" -j"$(nproc)"
 }
 

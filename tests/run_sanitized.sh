@@ -11,7 +11,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${ASAN_BUILD_DIR:-$ROOT/build-asan}
 
-cmake -S "$ROOT" -B "$BUILD" -DMEDIUS_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S "$ROOT" -B "$BUILD" -DMEDIUS_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DMEDIUS_WERROR="${MEDIUS_WERROR:-OFF}" >/dev/null
 cmake --build "$BUILD" -j"$(nproc)"
 # halt_on_error is ASan's default; leak checking is on by default on Linux.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-strict_init_order=1}

@@ -140,13 +140,21 @@ absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
   std::vector<FieldViolation> violations =
       engine::CheckRequest(request, *kb_, &observations);
   if (!violations.empty()) {
+    // The message lists the first few; the details (violations_out) carry
+    // up to kMaxViolations.
     std::vector<std::string> parts;
     for (const FieldViolation& v : violations) {
+      if (parts.size() == kMaxViolationsInMessage) break;
       parts.push_back(absl::StrCat(v.field, ": ", v.description));
     }
+    std::string message =
+        absl::StrCat("invalid AssessRequest: ", absl::StrJoin(parts, "; "));
+    if (violations.size() > parts.size()) {
+      absl::StrAppend(&message, "; and ", violations.size() - parts.size(),
+                      " more in the BadRequest details");
+    }
     if (violations_out != nullptr) *violations_out = std::move(violations);
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid AssessRequest: ", absl::StrJoin(parts, "; ")));
+    return absl::InvalidArgumentError(message);
   }
 
   medius::v1::AssessResponse response;

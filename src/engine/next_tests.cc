@@ -34,9 +34,10 @@ struct Outcome {
   const std::string* label = nullptr;  // points into the knowledge base
 };
 
-// A finding has a few bands at most: the inline buffer keeps the what-if
-// loop off the heap.
-using Outcomes = absl::InlinedVector<Outcome, 8>;
+// A std::vector, not an InlinedVector: GCC 12 at -O3 reports a false
+// maybe-uninitialized inside absl::InlinedVector here, and this per-condition
+// path no longer runs when the knowledge base has a primary-source model.
+using Outcomes = std::vector<Outcome>;
 
 // The distinct results a test could give for `condition`: positive and
 // negative for a bool finding, one value per band for a number finding.

@@ -157,8 +157,22 @@ std::vector<FieldViolation> CheckRequest(
   observations->assign(kb.kb.findings_size(), Observation{});
   FirstSeen first_seen(kb.kb.findings_size(), -1);
   for (int i = 0; i < request.findings_size(); ++i) {
+    if (violations.size() >= kMaxViolations) {
+      violations.resize(kMaxViolations);
+      violations.push_back(
+          {"findings", absl::StrCat("checking stopped after ", kMaxViolations,
+                                    " problems (at findings[", i,
+                                    "]); fix these and send again")});
+      return violations;
+    }
     CheckFinding(request.findings(i), absl::StrCat("findings[", i, "]"), kb,
                  observations, &first_seen, i, &violations);
+  }
+  if (violations.size() > kMaxViolations) {
+    violations.resize(kMaxViolations);
+    violations.push_back(
+        {"findings", absl::StrCat("checking stopped after ", kMaxViolations,
+                                  " problems; fix these and send again")});
   }
   if (!violations.empty()) return violations;
 

@@ -27,8 +27,17 @@ inline constexpr int kMaxFindings = 256;
 inline constexpr size_t kMaxEncounterIdLength = 128;
 inline constexpr size_t kMaxCodeLength = 64;
 inline constexpr double kMaxAgeYears = 120;
+// At most this many violations are reported (checking stops there, and a
+// last entry says so), so that an INVALID_ARGUMENT reply with its
+// BadRequest details stays well under gRPC's 8 KiB metadata limit: a reply
+// that cannot arrive helps nobody.
+inline constexpr size_t kMaxViolations = 20;
+// Of those, how many the status message itself lists (the rest are in the
+// details only).
+inline constexpr size_t kMaxViolationsInMessage = 5;
 
-// Returns every violation (empty when the request is valid). When valid,
+// Returns every violation, up to kMaxViolations and then one entry saying
+// that checking stopped (empty when the request is valid). When valid,
 // `observations` holds one entry per knowledge-base finding, including the
 // patient-context findings derived from request.patient.
 std::vector<FieldViolation> CheckRequest(

@@ -173,5 +173,24 @@ TEST(RequestCheckTest, CollectsEveryViolation) {
   EXPECT_THAT(CheckRequest(request, *kb, &obs), SizeIs(3));
 }
 
+// Past kMaxViolations checking stops, and a last entry says so (the reply
+// must fit in gRPC's metadata limit).
+TEST(RequestCheckTest, StopsAfterTheViolationCap) {
+  auto kb = TestKb();
+  AssessRequest request;
+  for (int i = 0; i < 30; ++i) AddBool(request, "nope", true);
+  Observations obs;
+  std::vector<FieldViolation> v = CheckRequest(request, *kb, &obs);
+  ASSERT_THAT(v, SizeIs(kMaxViolations + 1));
+  EXPECT_EQ(v[kMaxViolations - 1].field, "findings[19].code");
+  EXPECT_EQ(v[kMaxViolations].field, "findings");
+  EXPECT_THAT(v[kMaxViolations].description,
+              ::testing::HasSubstr("checking stopped after 20 problems"));
+  // Exactly at the cap nothing is cut.
+  AssessRequest twenty;
+  for (int i = 0; i < 20; ++i) AddBool(twenty, "nope", true);
+  EXPECT_THAT(CheckRequest(twenty, *kb, &obs), SizeIs(kMaxViolations));
+}
+
 }  // namespace
 }  // namespace medius::engine

@@ -5,6 +5,7 @@
 #include <regex>
 #include <set>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
@@ -121,6 +122,36 @@ TEST_F(ServiceTest, InvalidArgumentCarriesBadRequestFieldViolations) {
   EXPECT_THAT(fields, ::testing::UnorderedElementsAre("patient.age_years",
                                                       "findings[0].code",
                                                       "findings[1].number"));
+}
+
+// 256 bad findings with 64-character codes: the reply still arrives as
+// INVALID_ARGUMENT (not RESOURCE_EXHAUSTED for oversized trailers), lists
+// the first 20 problems and says checking stopped, and its message and
+// details stay well under gRPC's 8 KiB metadata limit.
+TEST_F(ServiceTest, ManyBadFindingsGetACompleteReplyWithinTheMetadataLimit) {
+  medius::v1::AssessRequest request;
+  for (int i = 0; i < 256; ++i) {
+    request.add_findings()->set_code(
+        absl::StrCat("unknown_", std::string(50, 'x'), "_", 1000 + i));
+  }
+  grpc::ClientContext context;
+  medius::v1::AssessResponse response;
+  grpc::Status status = stub_->Assess(&context, request, &response);
+  ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("findings[0].code"));
+  EXPECT_THAT(status.error_message(), HasSubstr("more in the BadRequest"));
+  google::rpc::Status details;
+  ASSERT_TRUE(grpc::ExtractErrorDetails(status, &details).ok());
+  google::rpc::BadRequest bad_request;
+  ASSERT_TRUE(details.details(0).UnpackTo(&bad_request));
+  ASSERT_EQ(bad_request.field_violations_size(), 21);
+  EXPECT_EQ(bad_request.field_violations(19).field(), "findings[19].code");
+  EXPECT_THAT(bad_request.field_violations(20).description(),
+              HasSubstr("checking stopped after 20 problems"));
+  // grpc-message and grpc-status-details-bin (base64: x4/3).
+  const size_t metadata =
+      status.error_message().size() + status.error_details().size() * 4 / 3;
+  EXPECT_LT(metadata, 6 * 1024u) << metadata;
 }
 
 TEST_F(ServiceTest, ObserverSeesEveryCallWithoutFindings) {
