@@ -81,13 +81,13 @@ std::vector<medius::v1::CoexistingContributor> CoexistingContributors(
       e->set_present(observations[row.finding].state == Observed::kPresent);
       e->set_likelihood_ratio(std::exp(line.applied));
       e->set_stated_likelihood_ratio(std::exp(line.stated));
-      e->set_source(row.source_text);
+      // The row's source and citations are in primary_source.sources, for
+      // the same finding; not repeated per contributor.
       e->set_expert_opinion(row.def->source().expert_opinion());
-      *e->mutable_citations() = row.citations.citations();
       if (row.group >= 0) e->set_group(kb.groups[row.group]->id());
       e->set_note(
           "noisy-OR: P(result | both sources) over P(result | the leading "
-          "source alone)");
+          "source alone); source as in primary_source.sources");
     }
     out.push_back(std::move(c));
   }

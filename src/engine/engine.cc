@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -10,6 +11,7 @@
 #include "engine/assessment_parts.h"
 #include "engine/primary_source.h"
 #include "engine/red_flags.h"
+#include "engine/source_text.h"
 #include "kb/validator.h"
 
 namespace medius::engine {
@@ -224,6 +226,29 @@ absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
                   {response.next_tests().begin(), response.next_tests().end()},
                   response.disposition())) {
     response.add_notes(std::move(note));
+  }
+  // Each cited reference's text once per response.
+  std::set<std::string> cited;
+  auto collect = [&](const auto& evidence) {
+    for (const auto& e : evidence) {
+      for (const auto& c : e.citations()) cited.insert(c.reference_id());
+    }
+  };
+  for (const auto& d : response.differential()) collect(d.evidence());
+  for (const auto& s : response.primary_source().sources()) {
+    collect(s.evidence());
+  }
+  for (const auto& q : response.primary_source().qualifiers()) {
+    collect(q.evidence());
+  }
+  for (const std::string& id : cited) {
+    auto it = kb_->references.find(id);
+    if (it == kb_->references.end()) continue;  // validated
+    medius::v1::Citation* c = response.add_cited_references();
+    c->set_reference_id(id);
+    c->set_text(ReferenceText(*it->second));
+    c->set_design(it->second->design());
+    c->set_evidence_level(it->second->evidence_level());
   }
   // Thin evidence is said first: the ranking should not be acted on yet.
   if (response.primary_source().low_confidence()) {

@@ -55,7 +55,8 @@ inline std::string SourceText(const CompiledKb& kb,
                                       cited, ")");
 }
 
-// The cited references of `source` as response citations.
+// The cited references of `source` as response citations (without their
+// text, which AssessResponse.cited_references carries once).
 inline void AddCitations(const CompiledKb& kb, const medius::v1::Source& source,
                          medius::v1::Evidence* evidence) {
   for (const auto& use : source.refs()) {
@@ -63,7 +64,6 @@ inline void AddCitations(const CompiledKb& kb, const medius::v1::Source& source,
     if (it == kb.references.end()) continue;
     medius::v1::Citation* c = evidence->add_citations();
     c->set_reference_id(use.ref_id());
-    c->set_text(ReferenceText(*it->second));
     c->set_design(it->second->design());
     c->set_evidence_level(it->second->evidence_level());
     c->set_locator(use.locator());

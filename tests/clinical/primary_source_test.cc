@@ -213,7 +213,9 @@ TEST(PrimarySourceModelTest, EvidenceCarriesReferencesWithEvidenceLevel) {
   AssessRequest r;
   AddBool(r, "lateral_hip_pain", true);
   AddBool(r, "single_leg_stance_30s_pain", true);
-  auto a = Primary(r);
+  auto response = ShippedEngine().Assess(r);
+  ASSERT_TRUE(response.ok());
+  const auto& a = response->primary_source();
   const medius::v1::Evidence* sls = nullptr;
   for (const auto& e : a.sources(0).evidence()) {
     if (e.finding_code() == "single_leg_stance_30s_pain") sls = &e;
@@ -222,8 +224,18 @@ TEST(PrimarySourceModelTest, EvidenceCarriesReferencesWithEvidenceLevel) {
   ASSERT_GT(sls->citations_size(), 0);
   const auto& c = sls->citations(0);
   EXPECT_FALSE(c.reference_id().empty());
-  EXPECT_FALSE(c.text().empty());
   EXPECT_FALSE(c.evidence_level().empty());
+  // The text is sent once, in cited_references.
+  EXPECT_TRUE(c.text().empty());
+  int listed = 0;
+  for (const auto& ref : response->cited_references()) {
+    if (ref.reference_id() == c.reference_id()) {
+      ++listed;
+      EXPECT_FALSE(ref.text().empty());
+      EXPECT_EQ(ref.evidence_level(), c.evidence_level());
+    }
+  }
+  EXPECT_EQ(listed, 1);
   EXPECT_THAT(sls->source(), ::testing::HasSubstr("[" + c.reference_id()));
   // The prior is cited too (Kinsella 2024).
   EXPECT_THAT(a.prior_source(), ::testing::HasSubstr("kinsella2024"));

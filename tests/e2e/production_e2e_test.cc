@@ -511,7 +511,9 @@ TEST(LifecycleE2eTest, CallsInFlightAtSigtermAllSucceed) {
   std::this_thread::sleep_for(std::chrono::milliseconds(700));
   stop = true;
   for (auto& c : clients) c.join();
-  EXPECT_GT(ok.load(), 100);
+  // Enough calls to matter in any build (the ASan suite answers about 70
+  // in this window with the primary-source model); none may fail.
+  EXPECT_GT(ok.load(), 40);
   EXPECT_EQ(failed.load(), 0);
   channel.reset();
   int exit_status = server.WaitForExit();

@@ -333,11 +333,14 @@ SigtermRun SaturateThenSigterm(medius::testing::ServerProcess& server,
 TEST(SigtermFaultTest, WithDrainEveryCallSentCompletes) {
   // The deployment's shutdown (deploy/ sets a drain): health turns
   // NOT_SERVING, calls keep being answered for --drain_seconds, then the
-  // server stops. A client that keeps sending through half the drain loses
-  // nothing.
+  // server stops. A client that keeps sending through the first quarter of
+  // the drain loses nothing. (A quarter, not half: under ASan a call waits
+  // over a second behind 64 in flight, and one sent just before the drain
+  // ends cannot finish in any server; cancelling those is issue 11's
+  // shutdown item.)
   medius::testing::ServerProcess server;
   ASSERT_TRUE(server.Start({std::string("--kb_dir=") + MEDIUS_KB_DIR,
-                            "--insecure", "--drain_seconds=2"}))
+                            "--insecure", "--drain_seconds=4"}))
       << server.Output();
   SigtermRun run = SaturateThenSigterm(server, std::chrono::milliseconds(1000));
   // Enough load to matter whatever the build (ASan runs the suite too, and
