@@ -16,6 +16,7 @@
 #include "common/status_macros.h"
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
+#include "kb/published_contract.h"
 #include "kb/validator.h"
 
 namespace medius::kb {
@@ -259,7 +260,7 @@ std::string ContentDigest(const std::vector<SourceFile>& files) {
 }
 
 absl::StatusOr<medius::v1::KnowledgeBase> LoadFiles(
-    const std::vector<SourceFile>& files) {
+    const std::vector<SourceFile>& files, const LoadOptions& options) {
   MEDIUS_ASSIGN_OR_RETURN(ParsedKnowledgeBase parsed, ParseFiles(files));
   if (!parsed.kb.version().content_digest().empty()) {
     return absl::InvalidArgumentError(
@@ -267,6 +268,12 @@ absl::StatusOr<medius::v1::KnowledgeBase> LoadFiles(
         "the knowledge-base files");
   }
   std::vector<Issue> issues = Validate(parsed.kb);
+  if (!options.published_codes.empty()) {
+    for (Issue& issue :
+         CheckPublishedCodes(parsed.kb, options.published_codes)) {
+      issues.push_back(std::move(issue));
+    }
+  }
   if (issues.empty()) {
     parsed.kb.mutable_version()->set_content_digest(ContentDigest(files));
     return std::move(parsed.kb);
@@ -283,9 +290,9 @@ absl::StatusOr<medius::v1::KnowledgeBase> LoadFiles(
 }
 
 absl::StatusOr<medius::v1::KnowledgeBase> LoadKnowledgeBase(
-    const std::string& dir) {
+    const std::string& dir, const LoadOptions& options) {
   MEDIUS_ASSIGN_OR_RETURN(std::vector<SourceFile> files, ReadDirectory(dir));
-  return LoadFiles(files);
+  return LoadFiles(files, options);
 }
 
 }  // namespace medius::kb

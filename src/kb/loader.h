@@ -12,6 +12,7 @@
 #define MEDIUS_KB_LOADER_H_
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -46,15 +47,22 @@ absl::StatusOr<std::vector<SourceFile>> ReadDirectory(const std::string& dir);
 // (one "<sha256 of the file>  <file name>" line each, sorted by name).
 std::string ContentDigest(const std::vector<SourceFile>& files);
 
+struct LoadOptions {
+  // Published-code contract text (see kb/published_contract.h) the
+  // knowledge base must honour; empty checks none (small test bases).
+  std::string_view published_codes;
+};
+
 // Parses `files` and validates the result; sets version.content_digest
 // (ContentDigest of `files`), which no file may set itself. INVALID_ARGUMENT
 // lists every issue, syntax or semantic, as "path:line:col: message" lines.
 absl::StatusOr<medius::v1::KnowledgeBase> LoadFiles(
-    const std::vector<SourceFile>& files);
+    const std::vector<SourceFile>& files, const LoadOptions& options = {});
 
-// ReadDirectory + LoadFiles: what the server calls once at start-up.
+// ReadDirectory + LoadFiles. The server passes the embedded published-code
+// contract (EmbeddedPublishedCodes()).
 absl::StatusOr<medius::v1::KnowledgeBase> LoadKnowledgeBase(
-    const std::string& dir);
+    const std::string& dir, const LoadOptions& options = {});
 
 }  // namespace medius::kb
 

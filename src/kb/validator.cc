@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "kb/primary_model_check.h"
+#include "kb/structure_check.h"
 
 namespace medius::kb {
 namespace {
@@ -69,6 +70,10 @@ class Checker {
   explicit Checker(const KnowledgeBase& kb) : kb_(kb) {}
 
   std::vector<Issue> Run() {
+    CheckStructure(kb_, [this](const std::string& path,
+                               const std::string& message) {
+      Report(path, message);
+    });
     IndexReferences();
     CheckVersion();
     CheckSettings();

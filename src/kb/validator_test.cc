@@ -57,6 +57,34 @@ TEST_P(ValidatorIssueTest, ReportsIssueAtPath) {
 INSTANTIATE_TEST_SUITE_P(
     EachKindOfIssue, ValidatorIssueTest,
     ::testing::Values(
+        Case{"declared_section_missing",
+             [](KnowledgeBase& kb) {
+               kb.mutable_version()->add_required_sections("protocols");
+               kb.clear_protocols();
+             },
+             "protocols", "required section 'protocols' is missing"},
+        Case{"always_required_findings",
+             [](KnowledgeBase& kb) { kb.clear_findings(); }, "findings",
+             "required section 'findings'"},
+        Case{"unknown_required_section",
+             [](KnowledgeBase& kb) {
+               kb.mutable_version()->add_required_sections("protocol");
+             },
+             "version.required_sections[0]",
+             "'protocol' is not a knowledge-base section"},
+        Case{"undefined_enum_deep_in_a_rule",
+             [](KnowledgeBase& kb) {
+               kb.mutable_red_flags(0)->mutable_triggers(0)->set_refer_to(
+                   static_cast<medius::v1::ReferralDestination>(77));
+             },
+             "red_flags[0].triggers[0].refer_to",
+             "77 is not a defined value of medius.v1.ReferralDestination"},
+        Case{"undefined_enum_in_a_finding",
+             [](KnowledgeBase& kb) {
+               kb.mutable_findings(0)->set_value_type(
+                   static_cast<medius::v1::ValueType>(9));
+             },
+             "findings[0].value_type", "9 is not a defined value"},
         Case{"missing_version", [](KnowledgeBase& kb) { kb.clear_version(); },
              "version", "needs a version"},
         Case{

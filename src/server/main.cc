@@ -28,6 +28,7 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "kb/loader.h"
+#include "kb/published_contract.h"
 #include "observability/fanout.h"
 #include "observability/json_log.h"
 #include "observability/metrics.h"
@@ -163,8 +164,9 @@ int Run() {
     }
   }
 
-  absl::StatusOr<medius::v1::KnowledgeBase> kb =
-      medius::kb::LoadKnowledgeBase(absl::GetFlag(FLAGS_kb_dir));
+  absl::StatusOr<medius::v1::KnowledgeBase> kb = medius::kb::LoadKnowledgeBase(
+      absl::GetFlag(FLAGS_kb_dir),
+      {.published_codes = medius::kb::EmbeddedPublishedCodes()});
   if (!kb.ok()) {
     return Fail("cannot load the knowledge base from " +
                 absl::GetFlag(FLAGS_kb_dir) + ":\n" +

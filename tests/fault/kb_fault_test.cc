@@ -247,5 +247,83 @@ TEST_F(KbFaultTest, OutOfRangeNumberNamesFileAndLine) {
   EXPECT_THAT(out.output, HasSubstr("likelihood ratio must be a positive"));
 }
 
+// Issue 11: every shipped file is needed. Removing any one of them must stop
+// the server, not quietly serve a base without protocols, a primary-source
+// model or personalisation rules (before, three of these started).
+TEST_F(KbFaultTest, EveryShippedFileIsRequired) {
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dir_)) {
+    names.push_back(entry.path().filename().string());
+  }
+  ASSERT_GE(names.size(), 10u);
+  for (const std::string& name : names) {
+    SCOPED_TRACE(name);
+    std::string text;
+    {
+      std::ifstream in(Path(name));
+      std::stringstream buffer;
+      buffer << in.rdbuf();
+      text = buffer.str();
+    }
+    fs::remove(Path(name));
+    Outcome out = RunServer(dir_.string());
+    ExpectRefused(out);
+    std::ofstream(Path(name)) << text;
+  }
+}
+
+TEST_F(KbFaultTest, MissingSectionIsNamed) {
+  fs::remove(Path("protocols.textproto"));
+  Outcome out = RunServer(dir_.string());
+  ExpectRefused(out);
+  EXPECT_THAT(out.output, HasSubstr("required section 'protocols'"));
+}
+
+TEST_F(KbFaultTest, DanglingSymlinkIsRefused) {
+  fs::remove(Path("red_flags.textproto"));
+  fs::create_symlink(dir_ / "nowhere", dir_ / "red_flags.textproto");
+  Outcome out = RunServer(dir_.string());
+  ExpectRefused(out);
+  EXPECT_THAT(out.output, HasSubstr("red_flags.textproto"));
+}
+
+TEST_F(KbFaultTest, UndefinedEnumValueNamesFileAndLine) {
+  // proto3 text format accepts any number for an enum: `urgency: 99` used
+  // to load and be served with a blank label.
+  std::vector<std::string> lines = Lines("red_flags.textproto");
+  size_t at = 0;
+  for (; at < lines.size(); ++at) {
+    if (lines[at].find("urgency: URGENCY_") != std::string::npos) break;
+  }
+  ASSERT_LT(at, lines.size());
+  lines[at] = "    urgency: 99";
+  Write("red_flags.textproto", lines);
+  Outcome out = RunServer(dir_.string());
+  ExpectRefused(out);
+  EXPECT_THAT(out.output,
+              HasSubstr("red_flags.textproto:" + std::to_string(at + 1) + ":"));
+  EXPECT_THAT(out.output, HasSubstr("99 is not a defined value"));
+}
+
+TEST_F(KbFaultTest, RenamedPublishedCodeIsRefused) {
+  // Renamed consistently everywhere, so the base is otherwise sound: only
+  // the published-code contract compiled into the server catches it.
+  for (const auto& entry : fs::directory_iterator(dir_)) {
+    std::vector<std::string> lines = Lines(entry.path().filename().string());
+    for (std::string& line : lines) {
+      for (size_t at;
+           (at = line.find("\"saddle_anaesthesia\"")) != std::string::npos;) {
+        line.replace(at, 20, "\"saddle_numbness\"");
+      }
+    }
+    Write(entry.path().filename().string(), lines);
+  }
+  Outcome out = RunServer(dir_.string());
+  ExpectRefused(out);
+  EXPECT_THAT(out.output,
+              HasSubstr("published finding 'saddle_anaesthesia' is not "
+                        "defined"));
+}
+
 }  // namespace
 }  // namespace medius::fault

@@ -120,6 +120,19 @@ TEST(ShippedKnowledgeBaseTest, LoadsWithZeroIssuesAndBuildsAnEngine) {
   EXPECT_FALSE((*engine)->version().empty());
 }
 
+TEST(ShippedKnowledgeBaseTest, DeclaresEverySectionRequired) {
+  // A section the shipped base has but does not declare could be lost with
+  // its file and the server would still start (issue 11).
+  KnowledgeBase kb = Shipped();
+  const auto* descriptor = kb.GetDescriptor();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const std::string name = descriptor->field(i)->name();
+    if (name == "version") continue;
+    EXPECT_THAT(kb.version().required_sections(), ::testing::Contains(name))
+        << name;
+  }
+}
+
 TEST(ShippedKnowledgeBaseTest, DefinesEveryPublishedCodeWithItsType) {
   KnowledgeBase kb = Shipped();
   absl::flat_hash_map<std::string, std::string> findings;
