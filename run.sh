@@ -47,7 +47,7 @@ demo() {
   # Global, not local: the EXIT trap runs after this function has returned.
   local port
   tmp=$(mktemp -d)
-  "$BUILD_DIR/src/server/medius-server" --listen=127.0.0.1:0 --kb_dir=knowledge --insecure \
+  "$BUILD_DIR/src/server/medius-server" --listen=127.0.0.1:0 --kb_dir=knowledge --insecure --drain_seconds=0 \
     --port_file="$tmp/port" >"$tmp/server.log" 2>&1 &
   server_pid=$!
   trap 'kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT

@@ -104,7 +104,7 @@ absl::StatusOr<TokenStore> TokenStore::LoadFile(const std::string& path) {
 
 std::optional<std::string> TokenStore::Authenticate(
     absl::string_view authorization) const {
-  if (!absl::StartsWith(authorization, kBearer)) return std::nullopt;
+  if (!absl::StartsWithIgnoreCase(authorization, kBearer)) return std::nullopt;
   absl::string_view token = authorization.substr(kBearer.size());
   const Entry* match = nullptr;
   for (const Entry& entry : entries_) {  // no early exit: constant time
@@ -115,6 +115,35 @@ std::optional<std::string> TokenStore::Authenticate(
   }
   if (match == nullptr || token.empty()) return std::nullopt;
   return match->client;
+}
+
+absl::StatusOr<std::unique_ptr<ReloadableTokens>> ReloadableTokens::Load(
+    const std::string& path) {
+  absl::StatusOr<TokenStore> store = TokenStore::LoadFile(path);
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<ReloadableTokens>(new ReloadableTokens(
+      path, std::make_shared<const TokenStore>(*std::move(store))));
+}
+
+std::shared_ptr<const TokenStore> ReloadableTokens::Current() const {
+  absl::MutexLock lock(&mutex_);
+  return store_;
+}
+
+std::optional<std::string> ReloadableTokens::Authenticate(
+    absl::string_view authorization) const {
+  // The hashing runs outside the lock, on a snapshot.
+  return Current()->Authenticate(authorization);
+}
+
+absl::StatusOr<size_t> ReloadableTokens::Reload() {
+  absl::StatusOr<TokenStore> store = TokenStore::LoadFile(path_);
+  if (!store.ok()) return store.status();
+  auto fresh = std::make_shared<const TokenStore>(*std::move(store));
+  const size_t size = fresh->size();
+  absl::MutexLock lock(&mutex_);
+  store_ = std::move(fresh);
+  return size;
 }
 
 std::string NewToken() { return absl::BytesToHexString(RandomBytes(32)); }

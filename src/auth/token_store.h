@@ -10,21 +10,32 @@
 //   absl::StatusOr<TokenStore> store = TokenStore::LoadFile("tokens.txt");
 //   std::optional<std::string> client = store->Authenticate("Bearer 3f9a...");
 //
-// Thread-safety: immutable after loading; Authenticate may be called
-// concurrently.
+// Thread-safety: TokenStore is immutable after loading; Authenticate may be
+// called concurrently. ReloadableTokens: see below.
 #ifndef MEDIUS_AUTH_TOKEN_STORE_H_
 #define MEDIUS_AUTH_TOKEN_STORE_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 
 namespace medius::auth {
 
-class TokenStore {
+// Who is calling, from an "authorization" metadata value.
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  // The client name, or nullopt when the credential is missing or wrong.
+  virtual std::optional<std::string> Authenticate(
+      absl::string_view authorization) const = 0;
+};
+
+class TokenStore final : public Authenticator {
  public:
   // INVALID_ARGUMENT naming path:line for a malformed line or a duplicate
   // client name; an empty store is INVALID_ARGUMENT too (nobody could call).
@@ -37,7 +48,7 @@ class TokenStore {
   // constant-time comparison, so timing does not reveal which part was
   // wrong.
   std::optional<std::string> Authenticate(
-      absl::string_view authorization) const;
+      absl::string_view authorization) const override;
 
   size_t size() const { return entries_.size(); }
 
@@ -48,6 +59,35 @@ class TokenStore {
     std::string digest;  // raw SHA-256 bytes
   };
   std::vector<Entry> entries_;
+};
+
+// A token file that can be re-read while the server runs (SIGHUP), so a
+// client can be added or revoked without a restart. A file that no longer
+// loads leaves the tokens as they were.
+//
+// Thread-safety: Authenticate and Reload may be called concurrently; a
+// call sees the old or the new tokens, never a mix.
+class ReloadableTokens final : public Authenticator {
+ public:
+  static absl::StatusOr<std::unique_ptr<ReloadableTokens>> Load(
+      const std::string& path);
+
+  std::optional<std::string> Authenticate(
+      absl::string_view authorization) const override;
+
+  // Re-reads the file; on error the current tokens stay in force. Returns
+  // the number of clients now accepted.
+  absl::StatusOr<size_t> Reload();
+
+ private:
+  explicit ReloadableTokens(std::string path,
+                            std::shared_ptr<const TokenStore> store)
+      : path_(std::move(path)), store_(std::move(store)) {}
+  std::shared_ptr<const TokenStore> Current() const;
+
+  const std::string path_;
+  mutable absl::Mutex mutex_;
+  std::shared_ptr<const TokenStore> store_ ABSL_GUARDED_BY(mutex_);
 };
 
 // 32 random bytes as 64 hex characters, from the OS's CSPRNG.

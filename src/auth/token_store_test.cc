@@ -1,5 +1,8 @@
 #include "auth/token_store.h"
 
+#include <cstdio>
+#include <fstream>
+
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -31,6 +34,39 @@ TEST(TokenStoreTest, RejectsWrongMissingOrMalformedCredentials) {
   EXPECT_EQ(store->Authenticate(token), std::nullopt);  // no scheme
   EXPECT_EQ(store->Authenticate("Basic " + token), std::nullopt);
   EXPECT_EQ(store->Authenticate("Bearer " + token + "x"), std::nullopt);
+}
+
+TEST(TokenStoreTest, TheSchemeIsCaseInsensitive) {
+  // RFC 9110 section 11.1: authentication schemes are case-insensitive.
+  std::string token = NewToken();
+  auto store = TokenStore::Parse(TokenFileLine("emr", token), "t");
+  ASSERT_TRUE(store.ok());
+  EXPECT_EQ(store->Authenticate("bearer " + token), "emr");
+  EXPECT_EQ(store->Authenticate("BEARER " + token), "emr");
+}
+
+TEST(ReloadableTokensTest, ReloadAddsAndRevokesAndKeepsTokensOnABadFile) {
+  const std::string path =
+      ::testing::TempDir() + "/medius-reload-tokens-" + NewToken().substr(0, 8);
+  std::string old_token = NewToken(), new_token = NewToken();
+  std::ofstream(path) << TokenFileLine("old", old_token) << "\n";
+  auto tokens = ReloadableTokens::Load(path);
+  ASSERT_TRUE(tokens.ok()) << tokens.status();
+  EXPECT_EQ((*tokens)->Authenticate("Bearer " + old_token), "old");
+  EXPECT_EQ((*tokens)->Authenticate("Bearer " + new_token), std::nullopt);
+
+  std::ofstream(path, std::ios::trunc)
+      << TokenFileLine("new", new_token) << "\n";
+  auto reloaded = (*tokens)->Reload();
+  ASSERT_TRUE(reloaded.ok()) << reloaded.status();
+  EXPECT_EQ(*reloaded, 1u);
+  EXPECT_EQ((*tokens)->Authenticate("Bearer " + old_token), std::nullopt);
+  EXPECT_EQ((*tokens)->Authenticate("Bearer " + new_token), "new");
+
+  std::ofstream(path, std::ios::trunc) << "not a token line\n";
+  EXPECT_FALSE((*tokens)->Reload().ok());
+  EXPECT_EQ((*tokens)->Authenticate("Bearer " + new_token), "new");
+  std::remove(path.c_str());
 }
 
 TEST(TokenStoreTest, FileHoldsNoTokenOnlyASaltedHash) {

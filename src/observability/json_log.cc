@@ -42,7 +42,7 @@ std::string JsonEscape(const std::string& s) {
         out += "\\t";
         break;
       default:
-        if (c < 0x20) {
+        if (c < 0x20 || c >= 0x7f) {
           out += absl::StrFormat("\\u%04x", c);
         } else {
           out += static_cast<char>(c);
@@ -77,6 +77,23 @@ std::string JsonRpcLog::Format(const service::RpcRecord& r) const {
   }
   line += "}";
   return line;
+}
+
+void JsonRpcLog::Event(const std::string& event, const std::string& level,
+                       const std::string& message, const std::string& source) {
+  std::string line = absl::StrCat(
+      "{\"time\":\"",
+      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
+                       absl::UTCTimeZone()),
+      "\",\"event\":\"", JsonEscape(event), "\",\"level\":\"",
+      JsonEscape(level), "\",\"message\":\"", JsonEscape(message), "\"");
+  if (!source.empty()) {
+    absl::StrAppend(&line, ",\"source\":\"", JsonEscape(source), "\"");
+  }
+  line += "}";
+  absl::MutexLock lock(&mu_);
+  out_ << line << '\n';
+  out_.flush();
 }
 
 void JsonRpcLog::OnRpc(const service::RpcRecord& record) {

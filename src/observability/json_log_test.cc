@@ -55,6 +55,21 @@ TEST(JsonRpcLogTest, EncounterIdAppearsOnlyAsAKeyedHash) {
 
 TEST(JsonRpcLogTest, EscapesStrings) {
   EXPECT_EQ(JsonEscape("a\"b\\c\nd\x01"), "a\\\"b\\\\c\\nd\\u0001");
+  // Bytes from 0x80 (invalid UTF-8 from a hostile header) stay ASCII.
+  EXPECT_EQ(JsonEscape("\xff\x7f"), "\\u00ff\\u007f");
+}
+
+TEST(JsonRpcLogTest, EventLinesCannotForgeAnRpcLine) {
+  std::ostringstream out;
+  JsonRpcLog log(out, "k");
+  log.Event("grpc", "error", "bad header\n{\"event\":\"rpc\",\"code\":\"OK\"}",
+            "chttp2.cc:12");
+  const std::string text = out.str();
+  ASSERT_EQ(text.back(), '\n');
+  EXPECT_EQ(text.find('\n'), text.size() - 1) << text;  // one line
+  EXPECT_THAT(text, HasSubstr("\"event\":\"grpc\",\"level\":\"error\""));
+  EXPECT_THAT(text, HasSubstr("\\\"event\\\":\\\"rpc\\\""));
+  EXPECT_THAT(text, HasSubstr("\"source\":\"chttp2.cc:12\"}"));
 }
 
 }  // namespace

@@ -21,8 +21,10 @@ grpc::ServerUnaryReactor* HealthCheckService::Check(
 
 std::unique_ptr<grpc::Server> StartHealthServer(const std::string& address,
                                                 HealthCheckService* service,
-                                                int* port) {
+                                                int* port,
+                                                const ServerLimits& limits) {
   grpc::ServerBuilder builder;
+  ApplyServerLimits(limits, builder);
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), port);
   builder.RegisterService(service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();

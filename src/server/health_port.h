@@ -13,6 +13,7 @@
 
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "server/server_limits.h"
 
 namespace medius::server {
 
@@ -43,11 +44,13 @@ class HealthCheckService final
   const std::string service_name_;
 };
 
-// Starts a plaintext server with only the health service on `address`.
+// Starts a plaintext server with only the health service on `address`
+// (never reflection: `limits.reflection` should be false).
 // Returns null (and sets *port to 0) if it cannot bind.
 std::unique_ptr<grpc::Server> StartHealthServer(const std::string& address,
                                                 HealthCheckService* service,
-                                                int* port);
+                                                int* port,
+                                                const ServerLimits& limits);
 
 }  // namespace medius::server
 

@@ -2,11 +2,16 @@
 // medius.v1.AssessmentService and grpc.health.v1.Health until SIGINT or
 // SIGTERM.
 //
-// Start-up order is deliberate: the optional health-only port comes up
-// first (NOT_SERVING), then the knowledge base is loaded and validated, and
-// only then is the main port bound and health turned SERVING. A broken
-// knowledge base or configuration never serves: the server exits 2, listing
-// every problem (with file:line for the knowledge base).
+// Start-up fails closed and in a deliberate order: every flag is checked
+// (CheckServerFlags), the log is opened, the TLS files and token file are
+// read, the knowledge base is loaded and validated, and only then are the
+// metrics, health-only and main ports bound and health turned SERVING. A
+// broken knowledge base or configuration never binds anything: the server
+// exits 2, listing every problem (with file:line for the knowledge base). A
+// port it cannot bind (in use) exits 1.
+//
+// Signals: SIGTERM/SIGINT drain and stop; SIGHUP re-reads the token file
+// (a file that no longer loads keeps the current tokens).
 #include <signal.h>
 
 #include <chrono>
@@ -14,13 +19,13 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 #include "auth/token_store.h"
 #include "common/flags_from_env.h"
 #include "engine/engine.h"
@@ -34,7 +39,10 @@
 #include "observability/metrics.h"
 #include "prometheus/exposer.h"
 #include "prometheus/registry.h"
+#include "server/config.h"
+#include "server/grpc_log.h"
 #include "server/health_port.h"
+#include "server/server_limits.h"
 #include "server/transport.h"
 #include "service/assessment_service.h"
 
@@ -44,8 +52,13 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
 ABSL_FLAG(std::string, kb_dir, "knowledge",
           "Knowledge-base directory (*.textproto files). Env: MEDIUS_KB_DIR.");
 ABSL_FLAG(bool, insecure, false,
-          "Serve plaintext gRPC, without TLS. For local use only; the server "
+          "Serve plaintext gRPC, without TLS. For local use only: refused on "
+          "a non-loopback --listen unless --insecure_allow_remote; the server "
           "says so loudly at start-up. Env: MEDIUS_INSECURE.");
+ABSL_FLAG(bool, insecure_allow_remote, false,
+          "Allow --insecure on a non-loopback address, when a TLS-terminating "
+          "proxy (or a service mesh) is the only way in. Env: "
+          "MEDIUS_INSECURE_ALLOW_REMOTE.");
 ABSL_FLAG(std::string, tls_cert_file, "",
           "PEM server certificate chain (enables TLS). Env: "
           "MEDIUS_TLS_CERT_FILE.");
@@ -67,23 +80,41 @@ ABSL_FLAG(std::string, metrics_listen, "",
           "Serve Prometheus metrics over HTTP on this address (path "
           "/metrics). Empty: off. Env: MEDIUS_METRICS_LISTEN.");
 ABSL_FLAG(std::string, log_hash_key_file, "",
-          "Secret for the keyed hash of encounter ids in the logs; the same "
-          "key across restarts lets support correlate an encounter. Empty: a "
-          "random key per process. Env: MEDIUS_LOG_HASH_KEY_FILE.");
+          "Secret (at least 16 bytes) for the keyed hash of encounter ids in "
+          "the logs; the same key across restarts lets support correlate an "
+          "encounter. A missing, unreadable or short file stops the server. "
+          "Empty: a random key per process (with a warning). Env: "
+          "MEDIUS_LOG_HASH_KEY_FILE.");
+ABSL_FLAG(std::string, log_file, "",
+          "Append the JSON log (one line per call, warnings, gRPC's own "
+          "messages) to this file instead of stderr. Env: MEDIUS_LOG_FILE.");
 ABSL_FLAG(int, max_request_bytes, 256 * 1024,
           "Largest request accepted; larger ones get RESOURCE_EXHAUSTED. "
           "Env: MEDIUS_MAX_REQUEST_BYTES.");
 ABSL_FLAG(int, max_concurrent_streams, 100,
-          "Most concurrent calls per client connection. Env: "
+          "Most concurrent calls per client connection (1-10000). Env: "
           "MEDIUS_MAX_CONCURRENT_STREAMS.");
+ABSL_FLAG(int, max_memory_mb, 1024,
+          "Memory gRPC may use for connections and calls (a resource quota); "
+          "past it new work is refused instead of growing. Env: "
+          "MEDIUS_MAX_MEMORY_MB.");
+ABSL_FLAG(int, rate_limit_per_second, 0,
+          "Calls per second each client (token name, or peer host without "
+          "tokens) may make on average; more get RESOURCE_EXHAUSTED with "
+          "google.rpc.RetryInfo. 0: no limit. Env: "
+          "MEDIUS_RATE_LIMIT_PER_SECOND.");
+ABSL_FLAG(int, rate_limit_burst, 100,
+          "Calls a client may make at once above its rate. Env: "
+          "MEDIUS_RATE_LIMIT_BURST.");
 ABSL_FLAG(bool, reflection, false,
-          "Enable gRPC server reflection (for grpcurl and similar tools). "
-          "Env: MEDIUS_REFLECTION.");
+          "Enable gRPC server reflection on the main port (for grpcurl and "
+          "similar tools); never on the health-only port. Env: "
+          "MEDIUS_REFLECTION.");
 ABSL_FLAG(std::string, port_file, "",
           "If set, write the bound ports here once serving: the main port on "
           "the first line, then 'health_port N' / 'metrics_port N' lines. "
           "Env: MEDIUS_PORT_FILE.");
-ABSL_FLAG(int, drain_seconds, 0,
+ABSL_FLAG(int, drain_seconds, 5,
           "On SIGTERM/SIGINT, report NOT_SERVING this long while still "
           "answering, so load balancers stop sending first. Env: "
           "MEDIUS_DRAIN_SECONDS.");
@@ -95,18 +126,36 @@ namespace {
 
 constexpr char kServiceName[] = "medius.v1.AssessmentService";
 constexpr int kConfigError = 2;
+constexpr int kCannotListen = 1;
 
-std::string LogHashKey() {
-  std::string path = absl::GetFlag(FLAGS_log_hash_key_file);
-  if (path.empty()) return medius::auth::NewToken();
-  std::ifstream in(path);
-  std::stringstream key;
-  key << in.rdbuf();
-  return key.str();
+medius::server::ServerFlags FlagsFromCommandLine() {
+  medius::server::ServerFlags f;
+  f.listen = absl::GetFlag(FLAGS_listen);
+  f.kb_dir = absl::GetFlag(FLAGS_kb_dir);
+  f.insecure = absl::GetFlag(FLAGS_insecure);
+  f.insecure_allow_remote = absl::GetFlag(FLAGS_insecure_allow_remote);
+  f.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  f.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);
+  f.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
+  f.token_file = absl::GetFlag(FLAGS_token_file);
+  f.health_listen = absl::GetFlag(FLAGS_health_listen);
+  f.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  f.log_hash_key_file = absl::GetFlag(FLAGS_log_hash_key_file);
+  f.log_file = absl::GetFlag(FLAGS_log_file);
+  f.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
+  f.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
+  f.max_memory_mb = absl::GetFlag(FLAGS_max_memory_mb);
+  f.rate_limit_per_second = absl::GetFlag(FLAGS_rate_limit_per_second);
+  f.rate_limit_burst = absl::GetFlag(FLAGS_rate_limit_burst);
+  f.reflection = absl::GetFlag(FLAGS_reflection);
+  f.port_file = absl::GetFlag(FLAGS_port_file);
+  f.drain_seconds = absl::GetFlag(FLAGS_drain_seconds);
+  f.shutdown_grace_seconds = absl::GetFlag(FLAGS_shutdown_grace_seconds);
+  return f;
 }
 
-void WritePortFile(int port, int health_port, int metrics_port) {
-  const std::string path = absl::GetFlag(FLAGS_port_file);
+void WritePortFile(const std::string& path, int port, int health_port,
+                   int metrics_port) {
   if (path.empty()) return;
   // Written whole under a temporary name, then renamed: a reader never sees
   // a partial file.
@@ -120,118 +169,148 @@ void WritePortFile(int port, int health_port, int metrics_port) {
   std::rename(tmp.c_str(), path.c_str());
 }
 
-int Fail(const std::string& message) {
+int Fail(const std::string& message, int code = kConfigError) {
   std::cerr << "medius-server: " << message << "\n";
-  return kConfigError;
+  return code;
 }
 
 int Run() {
-  // Block the shutdown signals before any thread starts, so every thread
+  // Block the signals we handle before any thread starts, so every thread
   // inherits the mask and only sigwait below receives them.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  absl::StatusOr<medius::server::ServerConfig> config =
+      medius::server::CheckServerFlags(FlagsFromCommandLine());
+  if (!config.ok()) return Fail(std::string(config.status().message()));
+  const medius::server::ServerFlags& flags = config->flags;
+
+  // The log first, so that everything after it, gRPC's own messages
+  // included, is a JSON line of ours.
+  std::ofstream log_file;
+  if (!flags.log_file.empty()) {
+    log_file.open(flags.log_file, std::ios::app);
+    if (!log_file) return Fail("--log_file: cannot open " + flags.log_file);
+  }
+  medius::observability::JsonRpcLog log(
+      flags.log_file.empty() ? std::cerr : log_file, config->log_hash_key);
+  medius::server::RouteGrpcLogs(&log);
+  for (const std::string& warning : config->warnings) {
+    log.Event("server", "warning", warning);
+  }
+
   absl::StatusOr<medius::server::Transport> transport =
-      medius::server::MakeTransport({absl::GetFlag(FLAGS_tls_cert_file),
-                                     absl::GetFlag(FLAGS_tls_key_file),
-                                     absl::GetFlag(FLAGS_tls_client_ca_file),
-                                     absl::GetFlag(FLAGS_insecure)});
+      medius::server::MakeTransport({flags.tls_cert_file, flags.tls_key_file,
+                                     flags.tls_client_ca_file, flags.insecure});
   if (!transport.ok()) return Fail(std::string(transport.status().message()));
-  std::optional<medius::auth::TokenStore> tokens;
-  if (!absl::GetFlag(FLAGS_token_file).empty()) {
-    auto loaded =
-        medius::auth::TokenStore::LoadFile(absl::GetFlag(FLAGS_token_file));
+  std::unique_ptr<medius::auth::ReloadableTokens> tokens;
+  if (!flags.token_file.empty()) {
+    auto loaded = medius::auth::ReloadableTokens::Load(flags.token_file);
     if (!loaded.ok()) return Fail(std::string(loaded.status().message()));
     tokens = *std::move(loaded);
   }
 
-  // The health-only port answers NOT_SERVING while the knowledge base loads.
-  medius::server::HealthState health_state;
-  medius::server::HealthCheckService health_port_service(health_state,
-                                                         kServiceName);
-  std::unique_ptr<grpc::Server> health_server;
-  int health_port = 0;
-  if (!absl::GetFlag(FLAGS_health_listen).empty()) {
-    health_server = medius::server::StartHealthServer(
-        absl::GetFlag(FLAGS_health_listen), &health_port_service, &health_port);
-    if (health_server == nullptr) {
-      std::cerr << "medius-server: cannot listen on "
-                << absl::GetFlag(FLAGS_health_listen) << "\n";
-      return 1;
-    }
-  }
-
   absl::StatusOr<medius::v1::KnowledgeBase> kb = medius::kb::LoadKnowledgeBase(
-      absl::GetFlag(FLAGS_kb_dir),
-      {.published_codes = medius::kb::EmbeddedPublishedCodes()});
+      flags.kb_dir, {.published_codes = medius::kb::EmbeddedPublishedCodes()});
   if (!kb.ok()) {
-    return Fail("cannot load the knowledge base from " +
-                absl::GetFlag(FLAGS_kb_dir) + ":\n" +
+    return Fail("cannot load the knowledge base from " + flags.kb_dir + ":\n" +
                 std::string(kb.status().message()));
   }
   absl::StatusOr<std::unique_ptr<const medius::engine::Engine>> engine =
       medius::engine::Engine::Create(*std::move(kb));
   if (!engine.ok()) return Fail(std::string(engine.status().message()));
 
+  // Everything is checked: now bind, metrics first (civetweb throws when the
+  // address is taken).
   auto registry = std::make_shared<prometheus::Registry>();
   medius::observability::PrometheusMetrics metrics(
       *registry, (*engine)->version(), (*engine)->info().date());
   std::unique_ptr<prometheus::Exposer> exposer;
   int metrics_port = 0;
-  if (!absl::GetFlag(FLAGS_metrics_listen).empty()) {
-    exposer = std::make_unique<prometheus::Exposer>(
-        absl::GetFlag(FLAGS_metrics_listen));
+  if (!flags.metrics_listen.empty()) {
+    try {
+      exposer = std::make_unique<prometheus::Exposer>(flags.metrics_listen);
+    } catch (const std::exception& e) {
+      return Fail("cannot listen on " + flags.metrics_listen +
+                      " (--metrics_listen): " + e.what(),
+                  kCannotListen);
+    }
     exposer->RegisterCollectable(registry);
     if (!exposer->GetListeningPorts().empty()) {
       metrics_port = exposer->GetListeningPorts().front();
     }
   }
-  medius::observability::JsonRpcLog log(std::cerr, LogHashKey());
   medius::observability::Fanout observers({&log, &metrics});
 
+  std::optional<medius::service::RateLimiter> rate_limiter;
+  if (flags.rate_limit_per_second > 0) {
+    rate_limiter.emplace(medius::service::RateLimit{
+        .per_second = static_cast<double>(flags.rate_limit_per_second),
+        .burst = static_cast<double>(flags.rate_limit_burst)});
+  }
   medius::service::ServiceOptions options;
-  options.tokens = tokens.has_value() ? &*tokens : nullptr;
+  options.tokens = tokens.get();
+  options.rate_limiter = rate_limiter.has_value() ? &*rate_limiter : nullptr;
   options.observer = &observers;
   medius::service::AssessmentServiceImpl service(**engine, options);
 
+  const medius::server::ServerLimits limits{
+      .max_memory_mb = flags.max_memory_mb,
+      .max_concurrent_streams = flags.max_concurrent_streams,
+      .reflection = flags.reflection};
+  medius::server::HealthState health_state;
+  medius::server::HealthCheckService health_port_service(health_state,
+                                                         kServiceName);
+  std::unique_ptr<grpc::Server> health_server;
+  int health_port = 0;
+  if (!flags.health_listen.empty()) {
+    medius::server::ServerLimits health_limits = limits;
+    health_limits.reflection = false;
+    health_server = medius::server::StartHealthServer(
+        flags.health_listen, &health_port_service, &health_port, health_limits);
+    if (health_server == nullptr) {
+      return Fail("cannot listen on " + flags.health_listen +
+                      " (--health_listen; in use?)",
+                  kCannotListen);
+    }
+  }
+
   grpc::EnableDefaultHealthCheckService(true);
-  if (absl::GetFlag(FLAGS_reflection)) {
+  if (flags.reflection) {
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   }
   grpc::ServerBuilder builder;
+  medius::server::ApplyServerLimits(limits, builder);
   int port = 0;
-  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), transport->credentials,
-                           &port);
-  builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_request_bytes));
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
-                             absl::GetFlag(FLAGS_max_concurrent_streams));
+  builder.AddListeningPort(flags.listen, transport->credentials, &port);
+  builder.SetMaxReceiveMessageSize(flags.max_request_bytes);
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
-    std::cerr << "medius-server: cannot listen on "
-              << absl::GetFlag(FLAGS_listen) << "\n";
-    return 1;
+    return Fail("cannot listen on " + flags.listen + " (--listen; in use?)",
+                kCannotListen);
   }
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
   health->SetServingStatus(kServiceName, true);
   health_state.SetServing(true);
 
   if (transport->plaintext) {
-    std::cerr << "medius-server: WARNING: " << transport->description << "\n";
+    log.Event("server", "warning", transport->description);
   }
-  if (!tokens.has_value()) {
-    std::cerr << "medius-server: WARNING: no --token_file: clients are not "
-                 "authenticated\n";
+  if (tokens == nullptr) {
+    log.Event("server", "warning",
+              "no --token_file: clients are not authenticated");
   }
   std::cout << "medius-server: serving " << kServiceName << " on port " << port
-            << " (" << absl::GetFlag(FLAGS_listen) << ", "
-            << transport->description << "), knowledge base "
-            << (*engine)->version() << " (" << (*engine)->info().date() << ", "
+            << " (" << flags.listen << ", " << transport->description
+            << "), knowledge base " << (*engine)->version() << " ("
+            << (*engine)->info().date() << ", "
             << (*engine)->info().content_digest() << ")"
-            << (tokens.has_value() ? ", bearer tokens required" : "")
+            << (tokens != nullptr ? ", bearer tokens required" : "")
             << std::endl;
   if (health_port > 0) {
     std::cout << "medius-server: health-only port " << health_port << std::endl;
@@ -240,23 +319,40 @@ int Run() {
     std::cout << "medius-server: metrics on http port " << metrics_port
               << "/metrics" << std::endl;
   }
-  WritePortFile(port, health_port, metrics_port);
+  WritePortFile(flags.port_file, port, health_port, metrics_port);
 
   int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  while (true) {
+    sigwait(&signals, &signal_number);
+    if (signal_number != SIGHUP) break;
+    if (tokens == nullptr) {
+      log.Event("server", "info", "SIGHUP: no --token_file to reload");
+      continue;
+    }
+    absl::StatusOr<size_t> reloaded = tokens->Reload();
+    if (reloaded.ok()) {
+      log.Event("server", "info",
+                absl::StrCat("SIGHUP: token file reloaded, ", *reloaded,
+                             " client(s)"));
+    } else {
+      log.Event("server", "error",
+                absl::StrCat("SIGHUP: token file not reloaded, the current "
+                             "tokens stay in force: ",
+                             reloaded.status().message()));
+    }
+  }
   std::cout << "medius-server: received "
             << (signal_number == SIGTERM ? "SIGTERM" : "SIGINT")
             << ", shutting down" << std::endl;
   health->Shutdown();  // NOT_SERVING for every service from now on
   health_state.SetServing(false);
-  std::this_thread::sleep_for(
-      std::chrono::seconds(absl::GetFlag(FLAGS_drain_seconds)));
-  server->Shutdown(
-      std::chrono::system_clock::now() +
-      std::chrono::seconds(absl::GetFlag(FLAGS_shutdown_grace_seconds)));
+  std::this_thread::sleep_for(std::chrono::seconds(flags.drain_seconds));
+  server->Shutdown(std::chrono::system_clock::now() +
+                   std::chrono::seconds(flags.shutdown_grace_seconds));
   server->Wait();
   if (health_server != nullptr) health_server->Shutdown();
   std::cout << "medius-server: stopped" << std::endl;
+  medius::server::RouteGrpcLogs(nullptr);
   return 0;
 }
 
@@ -277,6 +373,7 @@ int main(int argc, char** argv) {
       {"listen", "MEDIUS_LISTEN"},
       {"kb_dir", "MEDIUS_KB_DIR"},
       {"insecure", "MEDIUS_INSECURE"},
+      {"insecure_allow_remote", "MEDIUS_INSECURE_ALLOW_REMOTE"},
       {"tls_cert_file", "MEDIUS_TLS_CERT_FILE"},
       {"tls_key_file", "MEDIUS_TLS_KEY_FILE"},
       {"tls_client_ca_file", "MEDIUS_TLS_CLIENT_CA_FILE"},
@@ -284,8 +381,12 @@ int main(int argc, char** argv) {
       {"health_listen", "MEDIUS_HEALTH_LISTEN"},
       {"metrics_listen", "MEDIUS_METRICS_LISTEN"},
       {"log_hash_key_file", "MEDIUS_LOG_HASH_KEY_FILE"},
+      {"log_file", "MEDIUS_LOG_FILE"},
       {"max_request_bytes", "MEDIUS_MAX_REQUEST_BYTES"},
       {"max_concurrent_streams", "MEDIUS_MAX_CONCURRENT_STREAMS"},
+      {"max_memory_mb", "MEDIUS_MAX_MEMORY_MB"},
+      {"rate_limit_per_second", "MEDIUS_RATE_LIMIT_PER_SECOND"},
+      {"rate_limit_burst", "MEDIUS_RATE_LIMIT_BURST"},
       {"reflection", "MEDIUS_REFLECTION"},
       {"port_file", "MEDIUS_PORT_FILE"},
       {"drain_seconds", "MEDIUS_DRAIN_SECONDS"},

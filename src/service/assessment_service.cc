@@ -5,10 +5,12 @@
 #include <utility>
 
 #include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpcpp/support/error_details.h"
+#include "grpcpp/support/proto_buffer_reader.h"
 
 namespace medius::service {
 namespace {
@@ -17,6 +19,33 @@ double NowSeconds() {
   return std::chrono::duration<double>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
+}
+
+// The request's bytes as `message`, or INVALID_ARGUMENT naming its type.
+grpc::Status Parse(const grpc::ByteBuffer& bytes,
+                   google::protobuf::Message* message) {
+  grpc::ByteBuffer copy(bytes);  // shares the slices; reading consumes them
+  grpc::ProtoBufferReader reader(&copy);
+  if (!reader.status().ok() || !message->ParseFromZeroCopyStream(&reader)) {
+    return grpc::Status(
+        grpc::StatusCode::INVALID_ARGUMENT,
+        absl::StrCat("request is not a valid ", message->GetTypeName(),
+                     " (protobuf wire format)"));
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status Serialize(const google::protobuf::Message& message,
+                       grpc::ByteBuffer* bytes) {
+  bool own_buffer = false;
+  grpc::Status status =
+      grpc::SerializationTraits<google::protobuf::Message>::Serialize(
+          message, bytes, &own_buffer);
+  if (!status.ok()) {
+    return grpc::Status(grpc::StatusCode::INTERNAL,
+                        "response could not be serialized");
+  }
+  return grpc::Status::OK;
 }
 
 }  // namespace
@@ -79,6 +108,37 @@ grpc::Status AssessmentServiceImpl::Authenticate(
                       "missing or invalid bearer token");
 }
 
+grpc::Status AssessmentServiceImpl::Admit(
+    const grpc::CallbackServerContext& context, std::string* client) const {
+  grpc::Status status = Authenticate(context, client);
+  if (!status.ok() || options_.rate_limiter == nullptr) return status;
+  // Unauthenticated deployments are limited per peer host (not per port:
+  // a client opening new connections is still one client).
+  std::string key = *client;
+  if (key.empty()) {
+    key = context.peer();
+    if (size_t colon = key.rfind(':'); colon != std::string::npos) {
+      key.resize(colon);
+    }
+  }
+  std::optional<absl::Duration> wait = options_.rate_limiter->Admit(key);
+  if (!wait.has_value()) return grpc::Status::OK;
+  google::rpc::RetryInfo retry;
+  const int64_t nanos = absl::ToInt64Nanoseconds(*wait);
+  retry.mutable_retry_delay()->set_seconds(nanos / 1000000000);
+  retry.mutable_retry_delay()->set_nanos(
+      static_cast<int32_t>(nanos % 1000000000));
+  google::rpc::Status details;
+  details.set_code(grpc::StatusCode::RESOURCE_EXHAUSTED);
+  details.set_message(absl::StrFormat(
+      "rate limit: this client has used its share; retry in %.3f s",
+      absl::ToDoubleSeconds(*wait)));
+  details.add_details()->PackFrom(retry);
+  grpc::Status limited;
+  grpc::SetErrorDetails(details, &limited);
+  return limited;
+}
+
 void AssessmentServiceImpl::Report(RpcRecord& record,
                                    const grpc::Status& status,
                                    double start_seconds) const {
@@ -90,15 +150,16 @@ void AssessmentServiceImpl::Report(RpcRecord& record,
 }
 
 grpc::ServerUnaryReactor* AssessmentServiceImpl::Assess(
-    grpc::CallbackServerContext* context,
-    const medius::v1::AssessRequest* request,
-    medius::v1::AssessResponse* response) {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
+    grpc::ByteBuffer* response_bytes) {
   const double start = NowSeconds();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   RpcRecord record;
   record.method = "Assess";
-  record.encounter_id = request->encounter_id();
-  grpc::Status status = Authenticate(*context, &record.client);
+  medius::v1::AssessRequest request;
+  grpc::Status status = Parse(*request_bytes, &request);
+  record.encounter_id = request.encounter_id();
+  if (status.ok()) status = Admit(*context, &record.client);
   if (status.ok() && context->IsCancelled()) {
     // The client gave up (or its deadline passed) before we started: do
     // no work for nobody.
@@ -107,14 +168,14 @@ grpc::ServerUnaryReactor* AssessmentServiceImpl::Assess(
   } else if (status.ok()) {
     std::vector<engine::FieldViolation> violations;
     absl::StatusOr<medius::v1::AssessResponse> result =
-        engine_.Assess(*request, &violations);
+        engine_.Assess(request, &violations);
     if (result.ok()) {
-      *response = *std::move(result);
-      response->set_assessment_id(options_.new_assessment_id());
-      record.assessment_id = response->assessment_id();
-      for (const auto& flag : response->red_flags()) {
+      result->set_assessment_id(options_.new_assessment_id());
+      record.assessment_id = result->assessment_id();
+      for (const auto& flag : result->red_flags()) {
         record.red_flags.push_back(flag.code());
       }
+      status = Serialize(*result, response_bytes);
     } else if (!violations.empty()) {
       status = InvalidArgumentWithDetails(
           std::string(result.status().message()), violations);
@@ -128,15 +189,16 @@ grpc::ServerUnaryReactor* AssessmentServiceImpl::Assess(
 }
 
 grpc::ServerUnaryReactor* AssessmentServiceImpl::GetKnowledgeBase(
-    grpc::CallbackServerContext* context,
-    const medius::v1::GetKnowledgeBaseRequest* /*request*/,
-    medius::v1::KnowledgeBaseInfo* response) {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
+    grpc::ByteBuffer* response_bytes) {
   const double start = NowSeconds();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   RpcRecord record;
   record.method = "GetKnowledgeBase";
-  grpc::Status status = Authenticate(*context, &record.client);
-  if (status.ok()) *response = engine_.info();
+  medius::v1::GetKnowledgeBaseRequest request;
+  grpc::Status status = Parse(*request_bytes, &request);
+  if (status.ok()) status = Admit(*context, &record.client);
+  if (status.ok()) status = Serialize(engine_.info(), response_bytes);
   Report(record, status, start);
   reactor->Finish(status);
   return reactor;

@@ -10,8 +10,8 @@
 //   builder.RegisterService(&service);
 //
 // Thread-safety: handlers run concurrently on gRPC's callback threads; the
-// engine and token store are immutable, and the observer and id generator
-// must be thread-safe.
+// engine is immutable, and the token source, rate limiter, observer and id
+// generator must be thread-safe.
 #ifndef MEDIUS_SERVICE_ASSESSMENT_SERVICE_H_
 #define MEDIUS_SERVICE_ASSESSMENT_SERVICE_H_
 
@@ -24,6 +24,7 @@
 #include "engine/engine.h"
 #include "grpcpp/grpcpp.h"
 #include "medius/v1/assessment_service.grpc.pb.h"
+#include "service/rate_limiter.h"
 #include "service/rpc_observer.h"
 
 namespace medius::service {
@@ -43,34 +44,45 @@ grpc::Status InvalidArgumentWithDetails(
 
 struct ServiceOptions {
   // Null: no client authentication (the server warns at start-up).
-  const auth::TokenStore* tokens = nullptr;
+  const auth::Authenticator* tokens = nullptr;
+  // Null: no rate limit. Applied per client after authentication.
+  RateLimiter* rate_limiter = nullptr;
   // Null: calls are not reported.
   RpcObserver* observer = nullptr;
   std::function<std::string()> new_assessment_id = RandomUuid;
 };
 
-class AssessmentServiceImpl final
-    : public medius::v1::AssessmentService::CallbackService {
+// Both methods take the request as bytes and parse it here, so bytes that
+// are not a valid message get INVALID_ARGUMENT with a message (and are
+// logged), instead of gRPC's bare UNIMPLEMENTED before any handler runs.
+using RawCallbackService =
+    medius::v1::AssessmentService::WithRawCallbackMethod_Assess<
+        medius::v1::AssessmentService::WithRawCallbackMethod_GetKnowledgeBase<
+            medius::v1::AssessmentService::Service>>;
+
+class AssessmentServiceImpl final : public RawCallbackService {
  public:
   // `engine` (and the options' pointers) must outlive the service.
   explicit AssessmentServiceImpl(const engine::Engine& engine,
                                  ServiceOptions options = {});
 
-  grpc::ServerUnaryReactor* Assess(
-      grpc::CallbackServerContext* context,
-      const medius::v1::AssessRequest* request,
-      medius::v1::AssessResponse* response) override;
+  grpc::ServerUnaryReactor* Assess(grpc::CallbackServerContext* context,
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override;
 
   grpc::ServerUnaryReactor* GetKnowledgeBase(
-      grpc::CallbackServerContext* context,
-      const medius::v1::GetKnowledgeBaseRequest* request,
-      medius::v1::KnowledgeBaseInfo* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
 
  private:
   // The authenticated client name ("" when authentication is off), or
   // UNAUTHENTICATED that does not say which part was wrong.
   grpc::Status Authenticate(const grpc::CallbackServerContext& context,
                             std::string* client) const;
+  // Authenticate, then the client's rate limit: RESOURCE_EXHAUSTED with
+  // google.rpc.RetryInfo when it has used its share.
+  grpc::Status Admit(const grpc::CallbackServerContext& context,
+                     std::string* client) const;
   void Report(RpcRecord& record, const grpc::Status& status,
               double start_seconds) const;
 

@@ -173,7 +173,8 @@ TEST(TransportE2eTest, PlaintextSaysSoLoudly) {
   ServerProcess server;
   ASSERT_TRUE(server.Start(With(Base(), {"--insecure"}))) << server.Output();
   server.Stop(SIGTERM);
-  EXPECT_THAT(server.Output(), HasSubstr("WARNING: PLAINTEXT"));
+  EXPECT_THAT(server.Output(),
+              HasSubstr("\"level\":\"warning\",\"message\":\"PLAINTEXT"));
 }
 
 TEST(TransportE2eTest, TlsServesVerifiedClientsAndRejectsPlaintext) {

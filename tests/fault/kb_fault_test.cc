@@ -73,7 +73,8 @@ Outcome RunServer(const std::string& kb_dir, bool stop_once_bound = false) {
   std::vector<std::string> args = {MEDIUS_SERVER_BINARY,
                                    "--listen=127.0.0.1:" + std::to_string(port),
                                    "--port_file=" + (dir / "port").string(),
-                                   "--kb_dir=" + kb_dir, "--insecure"};
+                                   "--kb_dir=" + kb_dir, "--insecure",
+                                   "--drain_seconds=0"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -1,0 +1,88 @@
+// Start-up configuration of medius-server, checked as a whole before
+// anything binds or loads: every flag's range, the files it names (readable,
+// and with a warning when anyone on the host may change them), the log hash
+// key, and plaintext refused on a non-loopback address unless explicitly
+// allowed. The server exits 2 on any problem this reports.
+//
+// Example:
+//   ServerFlags flags = FlagsFromCommandLine();  // main.cc
+//   absl::StatusOr<ServerConfig> config = CheckServerFlags(flags);
+//   if (!config.ok()) { std::cerr << config.status().message(); return 2; }
+//   for (const std::string& w : config->warnings) Log(w);
+//
+// Thread-safety: CheckServerFlags reads files; call it once, at start-up.
+#ifndef MEDIUS_SERVER_CONFIG_H_
+#define MEDIUS_SERVER_CONFIG_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace medius::server {
+
+// Every command-line flag, as given.
+struct ServerFlags {
+  std::string listen;
+  std::string kb_dir;
+  bool insecure = false;
+  bool insecure_allow_remote = false;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
+  std::string token_file;
+  std::string health_listen;
+  std::string metrics_listen;
+  std::string log_hash_key_file;
+  std::string log_file;
+  int max_request_bytes = 0;
+  int max_concurrent_streams = 0;
+  int max_memory_mb = 0;
+  int rate_limit_per_second = 0;
+  int rate_limit_burst = 0;
+  bool reflection = false;
+  std::string port_file;
+  int drain_seconds = 0;
+  int shutdown_grace_seconds = 0;
+};
+
+struct ServerConfig {
+  ServerFlags flags;
+  // The HMAC key for encounter hashes in the logs: the key file's contents
+  // (trailing whitespace removed), or a random key when no file is given.
+  std::string log_hash_key;
+  // Problems that do not stop the server but an operator must see
+  // (world-writable files, a random log hash key).
+  std::vector<std::string> warnings;
+};
+
+// The inclusive limits each numeric flag is checked against.
+struct FlagRange {
+  const char* name;
+  int min;
+  int max;
+};
+inline constexpr FlagRange kMaxRequestBytes{"max_request_bytes", 1024,
+                                            64 << 20};
+inline constexpr FlagRange kMaxConcurrentStreams{"max_concurrent_streams", 1,
+                                                 10000};
+inline constexpr FlagRange kMaxMemoryMb{"max_memory_mb", 64, 1 << 20};
+inline constexpr FlagRange kRateLimitPerSecond{"rate_limit_per_second", 0,
+                                               1000000};
+inline constexpr FlagRange kRateLimitBurst{"rate_limit_burst", 1, 1000000};
+inline constexpr FlagRange kDrainSeconds{"drain_seconds", 0, 600};
+inline constexpr FlagRange kShutdownGraceSeconds{"shutdown_grace_seconds", 0,
+                                                 600};
+
+// A log hash key shorter than this could be brute-forced from the hashes.
+inline constexpr size_t kMinLogHashKeyBytes = 16;
+
+// INVALID_ARGUMENT listing every problem, one per line ("--flag: why").
+absl::StatusOr<ServerConfig> CheckServerFlags(const ServerFlags& flags);
+
+// True for "localhost", 127.0.0.0/8, ::1 and unix: addresses.
+bool IsLoopbackAddress(const std::string& address);
+
+}  // namespace medius::server
+
+#endif  // MEDIUS_SERVER_CONFIG_H_
