@@ -66,6 +66,7 @@ bool ServerProcess::Start(const std::vector<std::string>& args) {
     int status;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
+      exit_status_ = status;
       return false;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -80,7 +81,7 @@ int ServerProcess::Stop(int signal) {
 }
 
 int ServerProcess::WaitForExit() {
-  if (pid_ <= 0) return -1;
+  if (pid_ <= 0) return exit_status_;
   int status = 0;
   if (!WaitFor(pid_, &status, std::chrono::seconds(15))) return -1;
   pid_ = -1;

@@ -20,6 +20,7 @@ class ServerProcess {
   // waitpid (use WIFEXITED / WEXITSTATUS), or -1 if it did not exit in 15 s.
   int Stop(int signal);
   // Waits for the process to exit by itself; exit status or -1 after 15 s.
+  // After a Start that failed because the process exited, its status.
   int WaitForExit();
   ~ServerProcess();
 
@@ -33,6 +34,7 @@ class ServerProcess {
 
  private:
   pid_t pid_ = -1;
+  int exit_status_ = -1;
   int port_ = 0;
   int health_port_ = 0;
   int metrics_port_ = 0;

@@ -57,7 +57,7 @@ bool CanConnect(int port) {
 
 struct Outcome {
   int exit_code = -1;  // -1: killed or did not exit within 20 s
-  bool bound = false;  // something accepted a connection on the port
+  bool bound = false;  // something accepted a connection on either port
   bool port_file = false;
   std::string output;
 };
@@ -70,11 +70,17 @@ Outcome RunServer(const std::string& kb_dir, bool stop_once_bound = false) {
                  ("medius-kbfault-" + std::to_string(getpid()));
   fs::create_directories(dir);
   const int port = FreePort();
-  std::vector<std::string> args = {MEDIUS_SERVER_BINARY,
-                                   "--listen=127.0.0.1:" + std::to_string(port),
-                                   "--port_file=" + (dir / "port").string(),
-                                   "--kb_dir=" + kb_dir, "--insecure",
-                                   "--drain_seconds=0"};
+  // The health-only port too: it used to be bound (and answer) before the
+  // knowledge base was checked.
+  const int health_port = FreePort();
+  std::vector<std::string> args = {
+      MEDIUS_SERVER_BINARY,
+      "--listen=127.0.0.1:" + std::to_string(port),
+      "--health_listen=127.0.0.1:" + std::to_string(health_port),
+      "--port_file=" + (dir / "port").string(),
+      "--kb_dir=" + kb_dir,
+      "--insecure",
+      "--drain_seconds=0"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -92,7 +98,7 @@ Outcome RunServer(const std::string& kb_dir, bool stop_once_bound = false) {
   auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   bool stopping = false;
   while (true) {
-    out.bound |= CanConnect(port);
+    out.bound |= CanConnect(port) || CanConnect(health_port);
     if (out.bound && stop_once_bound && !stopping) {
       // The port file is written just after binding: give it a moment.
       std::this_thread::sleep_for(std::chrono::milliseconds(200));

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -62,19 +63,69 @@ std::string Bytes(const std::string& message, CutAfter cut) {
   return out;
 }
 
-}  // namespace
-
-bool HalfCallThenReset(int port, const std::string& message, CutAfter cut) {
+int Connect(int port) {
   int s = socket(AF_INET, SOCK_STREAM, 0);
-  if (s < 0) return false;
+  if (s < 0) return -1;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (connect(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     close(s);
-    return false;
+    return -1;
   }
+  return s;
+}
+
+}  // namespace
+
+std::string RawCall(
+    int port, const std::string& path,
+    const std::vector<std::pair<std::string, std::string>>& extra_headers,
+    const std::string& message, int read_ms) {
+  std::string out = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+  AppendFrame(&out, /*SETTINGS*/ 0x4, 0, 0, "");
+  std::string headers;
+  headers.push_back(static_cast<char>(0x83));  // :method POST
+  headers.push_back(static_cast<char>(0x86));  // :scheme http
+  AppendHeader(&headers, 4, "", path);
+  AppendHeader(&headers, 1, "", "127.0.0.1");
+  AppendHeader(&headers, 0, "content-type", "application/grpc");
+  AppendHeader(&headers, 0, "te", "trailers");
+  for (const auto& [name, value] : extra_headers) {
+    AppendHeader(&headers, 0, name, value);
+  }
+  AppendFrame(&out, /*HEADERS*/ 0x1, /*END_HEADERS*/ 0x4, 1, headers);
+  std::string grpc_message(1, '\0');
+  const uint32_t n = static_cast<uint32_t>(message.size());
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    grpc_message.push_back(static_cast<char>((n >> shift) & 0xFF));
+  }
+  grpc_message += message;
+  AppendFrame(&out, /*DATA*/ 0x0, /*END_STREAM*/ 0x1, 1, grpc_message);
+
+  int s = Connect(port);
+  if (s < 0) return "";
+  size_t sent = 0;
+  while (sent < out.size()) {
+    ssize_t k = send(s, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
+    if (k <= 0) break;
+    sent += static_cast<size_t>(k);
+  }
+  timeval timeout{read_ms / 1000, (read_ms % 1000) * 1000};
+  setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  std::string received;
+  char buffer[4096];
+  ssize_t k;
+  while ((k = recv(s, buffer, sizeof buffer, 0)) > 0)
+    received.append(buffer, k);
+  close(s);
+  return received;
+}
+
+bool HalfCallThenReset(int port, const std::string& message, CutAfter cut) {
+  int s = Connect(port);
+  if (s < 0) return false;
   const std::string bytes = Bytes(message, cut);
   size_t sent = 0;
   while (sent < bytes.size()) {

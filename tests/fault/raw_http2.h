@@ -6,6 +6,8 @@
 #define MEDIUS_TESTS_FAULT_RAW_HTTP2_H_
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace medius::fault {
 
@@ -20,6 +22,16 @@ enum class CutAfter {
 // serialized request is `message`, and resets the connection. False if the
 // connection could not be made.
 bool HalfCallThenReset(int port, const std::string& message, CutAfter cut);
+
+// Sends one whole call to `path` (HEADERS with the usual gRPC headers plus
+// `extra_headers`, each name and value under 127 bytes, then the
+// length-prefixed `message` with END_STREAM), reads what comes back for up
+// to `read_ms`, and closes. Returns the bytes received (empty if the
+// connection failed). For headers no gRPC client library would send.
+std::string RawCall(
+    int port, const std::string& path,
+    const std::vector<std::pair<std::string, std::string>>& extra_headers,
+    const std::string& message, int read_ms = 500);
 
 }  // namespace medius::fault
 
