@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan), makes the seed
 # corpus from the project's own cases, examples and knowledge base, and runs
-# both targets at once (one core each) for SECONDS each. Prints the
+# the three targets at once (one core each) for SECONDS each. Prints the
 # executions of each and their total; exits non-zero on any crash, leak,
 # sanitizer report or broken invariant (the reproducer is kept under
 # $FUZZ_WORK/artifacts).
@@ -32,12 +32,26 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 CC=clang CXX=clang++ cmake -S "$ROOT" -B "$BUILD" -DMEDIUS_FUZZ=ON \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$BUILD" -j"$(nproc)" --target request_fuzzer kb_fuzzer make_seeds >/dev/null
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMEDIUS_WERROR="${MEDIUS_WERROR:-OFF}" >/dev/null
+# The server and CLI too: this is also CI's clang build, so code that only
+# GCC accepts (or that only clang warns about) cannot land.
+cmake --build "$BUILD" -j"$(nproc)" --target request_fuzzer kb_fuzzer \
+  startup_fuzzer make_seeds medius-server medius >/dev/null
+echo "fuzz: clang build of the fuzzers, medius-server and medius: OK"
 
-mkdir -p "$WORK/artifacts" "$WORK/corpus/request" "$WORK/corpus/kb"
+mkdir -p "$WORK/artifacts" "$WORK/corpus/request" "$WORK/corpus/kb" \
+  "$WORK/corpus/startup" "$WORK/seeds/startup"
 ASAN_OPTIONS=detect_leaks=0 "$BUILD/fuzz/make_seeds" "$WORK/seeds/request" \
   "$WORK/seeds/kb" "$WORK/kb.dict"
+# Startup seeds: token file \f contract \f address \f logged string.
+{
+  printf 'emr-a 00112233445566778899aabbccddeeff %064d\n# c\n' 0
+  printf '\f'
+  cat "$ROOT/tests/contract/published_codes.txt"
+  printf '\f[::1]:50051\f'
+  printf 'x\n{"event":"rpc","code":"OK"}\xff'
+} >"$WORK/seeds/startup/all_parts"
+printf 'bad line\ffinding\f0.0.0.0:1\f\t"\\' >"$WORK/seeds/startup/broken_parts"
 
 # run TARGET SEEDS [extra flags]: SECONDS of fuzzing, log in $WORK/TARGET.log
 run() {
@@ -53,11 +67,14 @@ run request_fuzzer "$WORK/seeds/request" -max_len=16384 &
 request_pid=$!
 run kb_fuzzer "$WORK/seeds/kb" -dict="$WORK/kb.dict" &
 kb_pid=$!
+run startup_fuzzer "$WORK/seeds/startup" -max_len=8192 &
+startup_pid=$!
 wait "$request_pid" || { status=1; echo "fuzz: request_fuzzer FAILED"; tail -40 "$WORK/request_fuzzer.log"; }
 wait "$kb_pid" || { status=1; echo "fuzz: kb_fuzzer FAILED"; tail -40 "$WORK/kb_fuzzer.log"; }
+wait "$startup_pid" || { status=1; echo "fuzz: startup_fuzzer FAILED"; tail -40 "$WORK/startup_fuzzer.log"; }
 
 total=0
-for target in request_fuzzer kb_fuzzer; do
+for target in request_fuzzer kb_fuzzer startup_fuzzer; do
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$WORK/$target.log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$WORK/$target.log" | tail -1 || true)
   corpus=$(find "$WORK/corpus/${target%_fuzzer}" -type f | wc -l)

@@ -54,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   medius::fuzz::QuietProtobuf();
   const medius::engine::Engine& engine = medius::fuzz::ShippedEngine();
   medius::v1::AssessRequest request;
-  // gRPC rejects what does not parse before the service sees it.
+  // The service answers INVALID_ARGUMENT to what does not parse.
   if (!request.ParseFromArray(data, static_cast<int>(size))) return 0;
   const bool valid = engine.CheckRequest(request).empty();
   auto response = engine.Assess(request);
