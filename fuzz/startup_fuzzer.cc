@@ -26,13 +26,13 @@ namespace {
 
 const medius::v1::KnowledgeBase& ShippedKb() {
   static const medius::v1::KnowledgeBase* kb = [] {
-    auto loaded = kb::LoadKnowledgeBase(std::string(MEDIUS_SOURCE_DIR) +
-                                        "/knowledge");
+    auto loaded =
+        kb::LoadKnowledgeBase(std::string(MEDIUS_SOURCE_DIR) + "/knowledge");
     Require(loaded.ok(), "shipped knowledge base loads");
     // The shipped base honours the contract compiled in.
-    Require(kb::CheckPublishedCodes(*loaded, kb::EmbeddedPublishedCodes())
-                .empty(),
-            "shipped base honours the embedded contract");
+    Require(
+        kb::CheckPublishedCodes(*loaded, kb::EmbeddedPublishedCodes()).empty(),
+        "shipped base honours the embedded contract");
     return new medius::v1::KnowledgeBase(*std::move(loaded));
   }();
   return *kb;
@@ -75,9 +75,9 @@ void CheckLogged(const std::string& value) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   medius::fuzz::QuietProtobuf();
-  std::vector<std::string> parts =
-      absl::StrSplit(absl::string_view(reinterpret_cast<const char*>(data), size),
-                     absl::MaxSplits('\f', 3));
+  std::vector<std::string> parts = absl::StrSplit(
+      absl::string_view(reinterpret_cast<const char*>(data), size),
+      absl::MaxSplits('\f', 3));
   parts.resize(4);
   medius::fuzz::CheckTokens(parts[0]);
   medius::fuzz::CheckContract(parts[1]);

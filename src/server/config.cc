@@ -26,6 +26,7 @@ class Checker {
     CheckRange(kMaxRequestBytes, flags_.max_request_bytes);
     CheckRange(kMaxConcurrentStreams, flags_.max_concurrent_streams);
     CheckRange(kMaxMemoryMb, flags_.max_memory_mb);
+    CheckRange(kMaxCallsInFlight, flags_.max_calls_in_flight);
     CheckRange(kRateLimitPerSecond, flags_.rate_limit_per_second);
     CheckRange(kRateLimitBurst, flags_.rate_limit_burst);
     CheckRange(kDrainSeconds, flags_.drain_seconds);

@@ -98,6 +98,11 @@ ABSL_FLAG(int, max_memory_mb, 1024,
           "Memory gRPC may use for connections and calls (a resource quota); "
           "past it new work is refused instead of growing. Env: "
           "MEDIUS_MAX_MEMORY_MB.");
+ABSL_FLAG(int, max_calls_in_flight, 256,
+          "Most calls in flight at once, server-wide, until each response "
+          "has been sent; more get RESOURCE_EXHAUSTED with RetryInfo. Bounds "
+          "the memory clients that do not read their responses can hold. "
+          "Env: MEDIUS_MAX_CALLS_IN_FLIGHT.");
 ABSL_FLAG(int, rate_limit_per_second, 0,
           "Calls per second each client (token name, or peer host without "
           "tokens) may make on average; more get RESOURCE_EXHAUSTED with "
@@ -145,6 +150,7 @@ medius::server::ServerFlags FlagsFromCommandLine() {
   f.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
   f.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
   f.max_memory_mb = absl::GetFlag(FLAGS_max_memory_mb);
+  f.max_calls_in_flight = absl::GetFlag(FLAGS_max_calls_in_flight);
   f.rate_limit_per_second = absl::GetFlag(FLAGS_rate_limit_per_second);
   f.rate_limit_burst = absl::GetFlag(FLAGS_rate_limit_burst);
   f.reflection = absl::GetFlag(FLAGS_reflection);
@@ -256,6 +262,7 @@ int Run() {
   options.tokens = tokens.get();
   options.rate_limiter = rate_limiter.has_value() ? &*rate_limiter : nullptr;
   options.observer = &observers;
+  options.max_calls_in_flight = flags.max_calls_in_flight;
   medius::service::AssessmentServiceImpl service(**engine, options);
 
   const medius::server::ServerLimits limits{
@@ -385,6 +392,7 @@ int main(int argc, char** argv) {
       {"max_request_bytes", "MEDIUS_MAX_REQUEST_BYTES"},
       {"max_concurrent_streams", "MEDIUS_MAX_CONCURRENT_STREAMS"},
       {"max_memory_mb", "MEDIUS_MAX_MEMORY_MB"},
+      {"max_calls_in_flight", "MEDIUS_MAX_CALLS_IN_FLIGHT"},
       {"rate_limit_per_second", "MEDIUS_RATE_LIMIT_PER_SECOND"},
       {"rate_limit_burst", "MEDIUS_RATE_LIMIT_BURST"},
       {"reflection", "MEDIUS_REFLECTION"},

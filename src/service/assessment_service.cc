@@ -35,6 +35,38 @@ grpc::Status Parse(const grpc::ByteBuffer& bytes,
   return grpc::Status::OK;
 }
 
+// Finishes once; tells the service when gRPC has sent the response.
+class CountedReactor final : public grpc::ServerUnaryReactor {
+ public:
+  explicit CountedReactor(std::atomic<int>* in_flight)
+      : in_flight_(in_flight) {}
+  void OnDone() override {
+    in_flight_->fetch_sub(1, std::memory_order_relaxed);
+    delete this;
+  }
+  void OnCancel() override {}
+
+ private:
+  std::atomic<int>* in_flight_;
+};
+
+// RESOURCE_EXHAUSTED with google.rpc.RetryInfo (retry after `wait`).
+grpc::Status ExhaustedWithRetry(const std::string& message,
+                                absl::Duration wait) {
+  google::rpc::RetryInfo retry;
+  const int64_t nanos = absl::ToInt64Nanoseconds(wait);
+  retry.mutable_retry_delay()->set_seconds(nanos / 1000000000);
+  retry.mutable_retry_delay()->set_nanos(
+      static_cast<int32_t>(nanos % 1000000000));
+  google::rpc::Status details;
+  details.set_code(grpc::StatusCode::RESOURCE_EXHAUSTED);
+  details.set_message(message);
+  details.add_details()->PackFrom(retry);
+  grpc::Status status;
+  grpc::SetErrorDetails(details, &status);
+  return status;
+}
+
 grpc::Status Serialize(const google::protobuf::Message& message,
                        grpc::ByteBuffer* bytes) {
   bool own_buffer = false;
@@ -46,6 +78,13 @@ grpc::Status Serialize(const google::protobuf::Message& message,
                         "response could not be serialized");
   }
   return grpc::Status::OK;
+}
+
+grpc::Status Busy() {
+  return ExhaustedWithRetry(
+      "server busy: too many calls in flight (responses not yet read); "
+      "retry shortly",
+      absl::Milliseconds(100));
 }
 
 }  // namespace
@@ -123,20 +162,18 @@ grpc::Status AssessmentServiceImpl::Admit(
   }
   std::optional<absl::Duration> wait = options_.rate_limiter->Admit(key);
   if (!wait.has_value()) return grpc::Status::OK;
-  google::rpc::RetryInfo retry;
-  const int64_t nanos = absl::ToInt64Nanoseconds(*wait);
-  retry.mutable_retry_delay()->set_seconds(nanos / 1000000000);
-  retry.mutable_retry_delay()->set_nanos(
-      static_cast<int32_t>(nanos % 1000000000));
-  google::rpc::Status details;
-  details.set_code(grpc::StatusCode::RESOURCE_EXHAUSTED);
-  details.set_message(absl::StrFormat(
-      "rate limit: this client has used its share; retry in %.3f s",
-      absl::ToDoubleSeconds(*wait)));
-  details.add_details()->PackFrom(retry);
-  grpc::Status limited;
-  grpc::SetErrorDetails(details, &limited);
-  return limited;
+  return ExhaustedWithRetry(
+      absl::StrFormat(
+          "rate limit: this client has used its share; retry in %.3f s",
+          absl::ToDoubleSeconds(*wait)),
+      *wait);
+}
+
+grpc::ServerUnaryReactor* AssessmentServiceImpl::StartCall(bool* over_limit) {
+  const int now = calls_in_flight_.fetch_add(1, std::memory_order_relaxed) + 1;
+  *over_limit =
+      options_.max_calls_in_flight > 0 && now > options_.max_calls_in_flight;
+  return new CountedReactor(&calls_in_flight_);
 }
 
 void AssessmentServiceImpl::Report(RpcRecord& record,
@@ -153,11 +190,12 @@ grpc::ServerUnaryReactor* AssessmentServiceImpl::Assess(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
     grpc::ByteBuffer* response_bytes) {
   const double start = NowSeconds();
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  bool busy = false;
+  grpc::ServerUnaryReactor* reactor = StartCall(&busy);
   RpcRecord record;
   record.method = "Assess";
   medius::v1::AssessRequest request;
-  grpc::Status status = Parse(*request_bytes, &request);
+  grpc::Status status = busy ? Busy() : Parse(*request_bytes, &request);
   record.encounter_id = request.encounter_id();
   if (status.ok()) status = Admit(*context, &record.client);
   if (status.ok() && context->IsCancelled()) {
@@ -192,11 +230,12 @@ grpc::ServerUnaryReactor* AssessmentServiceImpl::GetKnowledgeBase(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
     grpc::ByteBuffer* response_bytes) {
   const double start = NowSeconds();
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  bool busy = false;
+  grpc::ServerUnaryReactor* reactor = StartCall(&busy);
   RpcRecord record;
   record.method = "GetKnowledgeBase";
   medius::v1::GetKnowledgeBaseRequest request;
-  grpc::Status status = Parse(*request_bytes, &request);
+  grpc::Status status = busy ? Busy() : Parse(*request_bytes, &request);
   if (status.ok()) status = Admit(*context, &record.client);
   if (status.ok()) status = Serialize(engine_.info(), response_bytes);
   Report(record, status, start);

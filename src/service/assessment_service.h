@@ -15,6 +15,7 @@
 #ifndef MEDIUS_SERVICE_ASSESSMENT_SERVICE_H_
 #define MEDIUS_SERVICE_ASSESSMENT_SERVICE_H_
 
+#include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
@@ -49,6 +50,11 @@ struct ServiceOptions {
   RateLimiter* rate_limiter = nullptr;
   // Null: calls are not reported.
   RpcObserver* observer = nullptr;
+  // Most calls in flight at once, server-wide (a call is in flight until
+  // its response has been sent). More get RESOURCE_EXHAUSTED at once, with
+  // RetryInfo. This bounds the memory of responses that clients do not read
+  // (gRPC's memory quota does not count them). 0: no limit.
+  int max_calls_in_flight = 0;
   std::function<std::string()> new_assessment_id = RandomUuid;
 };
 
@@ -85,9 +91,13 @@ class AssessmentServiceImpl final : public RawCallbackService {
                      std::string* client) const;
   void Report(RpcRecord& record, const grpc::Status& status,
               double start_seconds) const;
+  // A reactor that counts the call in flight until gRPC is done with it,
+  // and whether the server is over max_calls_in_flight with it.
+  grpc::ServerUnaryReactor* StartCall(bool* over_limit);
 
   const engine::Engine& engine_;
   ServiceOptions options_;
+  std::atomic<int> calls_in_flight_{0};
 };
 
 }  // namespace medius::service

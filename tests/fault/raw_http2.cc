@@ -123,6 +123,40 @@ std::string RawCall(
   return received;
 }
 
+int OpenNonReadingCalls(int port, const std::string& message, int streams) {
+  std::string out = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+  // SETTINGS_INITIAL_WINDOW_SIZE (0x4) = 0: the server may send headers but
+  // no DATA on any stream.
+  AppendFrame(&out, /*SETTINGS*/ 0x4, 0, 0, std::string("\x00\x04\0\0\0\0", 6));
+  std::string grpc_message(1, '\0');
+  const uint32_t n = static_cast<uint32_t>(message.size());
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    grpc_message.push_back(static_cast<char>((n >> shift) & 0xFF));
+  }
+  grpc_message += message;
+  for (int i = 0; i < streams; ++i) {
+    const uint32_t stream = 2 * static_cast<uint32_t>(i) + 1;
+    std::string headers;
+    headers.push_back(static_cast<char>(0x83));
+    headers.push_back(static_cast<char>(0x86));
+    AppendHeader(&headers, 4, "", "/medius.v1.AssessmentService/Assess");
+    AppendHeader(&headers, 1, "", "127.0.0.1");
+    AppendHeader(&headers, 0, "content-type", "application/grpc");
+    AppendHeader(&headers, 0, "te", "trailers");
+    AppendFrame(&out, /*HEADERS*/ 0x1, /*END_HEADERS*/ 0x4, stream, headers);
+    AppendFrame(&out, /*DATA*/ 0x0, /*END_STREAM*/ 0x1, stream, grpc_message);
+  }
+  int s = Connect(port);
+  if (s < 0) return -1;
+  size_t sent = 0;
+  while (sent < out.size()) {
+    ssize_t k = send(s, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
+    if (k <= 0) break;
+    sent += static_cast<size_t>(k);
+  }
+  return s;
+}
+
 bool HalfCallThenReset(int port, const std::string& message, CutAfter cut) {
   int s = Connect(port);
   if (s < 0) return false;

@@ -33,6 +33,13 @@ std::string RawCall(
     const std::vector<std::pair<std::string, std::string>>& extra_headers,
     const std::string& message, int read_ms = 500);
 
+// A client that never reads: opens a connection that advertises a zero
+// flow-control window (so no response can be sent), starts `streams`
+// Assess calls with `message` on it, and returns the open socket (the
+// caller closes it), or -1. The responses pile up in the server unless its
+// limits stop them.
+int OpenNonReadingCalls(int port, const std::string& message, int streams);
+
 }  // namespace medius::fault
 
 #endif  // MEDIUS_TESTS_FAULT_RAW_HTTP2_H_
