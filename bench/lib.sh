@@ -11,8 +11,12 @@ start_server() {
   shift
   SERVER_DIR=$(mktemp -d /tmp/medius-bench-XXXXXX)
   local log=${SERVER_LOG:-$SERVER_DIR/log}
+  # One load generator is one client by design: lift the per-client and
+  # server-wide in-flight caps so they do not shape the measurement.
   taskset -c "$cpus" "$BUILD/src/server/medius-server" --listen=127.0.0.1:0 \
-    --port_file="$SERVER_DIR/port" --kb_dir="$ROOT/knowledge" --insecure "$@" \
+    --port_file="$SERVER_DIR/port" --kb_dir="$ROOT/knowledge" --insecure \
+    --drain_seconds=0 --max_calls_in_flight=100000 \
+    --max_calls_in_flight_per_client=100000 "$@" \
     >"$log" 2>&1 &
   SERVER_PID=$!
   SERVER_PORT=

@@ -41,9 +41,12 @@ double TimeOneStart(const std::string& server, const std::string& kb_dir) {
   char pattern[] = "/tmp/medius-startup-XXXXXX";
   std::string dir = mkdtemp(pattern);
   std::string port_file = dir + "/port";
-  std::vector<std::string> args = {server, "--listen=127.0.0.1:0",
+  std::vector<std::string> args = {server,
+                                   "--listen=127.0.0.1:0",
                                    "--port_file=" + port_file,
-                                   "--kb_dir=" + kb_dir, "--insecure"};
+                                   "--kb_dir=" + kb_dir,
+                                   "--insecure",
+                                   "--drain_seconds=0"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -27,6 +27,8 @@ class Checker {
     CheckRange(kMaxConcurrentStreams, flags_.max_concurrent_streams);
     CheckRange(kMaxMemoryMb, flags_.max_memory_mb);
     CheckRange(kMaxCallsInFlight, flags_.max_calls_in_flight);
+    CheckRange(kMaxCallsInFlightPerClient,
+               flags_.max_calls_in_flight_per_client);
     CheckRange(kRateLimitPerSecond, flags_.rate_limit_per_second);
     CheckRange(kRateLimitBurst, flags_.rate_limit_burst);
     CheckRange(kDrainSeconds, flags_.drain_seconds);

@@ -39,6 +39,7 @@ struct ServerFlags {
   int max_concurrent_streams = 0;
   int max_memory_mb = 0;
   int max_calls_in_flight = 0;
+  int max_calls_in_flight_per_client = 0;
   int rate_limit_per_second = 0;
   int rate_limit_burst = 0;
   bool reflection = false;
@@ -68,6 +69,8 @@ inline constexpr FlagRange kMaxRequestBytes{"max_request_bytes", 1024,
 inline constexpr FlagRange kMaxConcurrentStreams{"max_concurrent_streams", 1,
                                                  10000};
 inline constexpr FlagRange kMaxCallsInFlight{"max_calls_in_flight", 1, 100000};
+inline constexpr FlagRange kMaxCallsInFlightPerClient{
+    "max_calls_in_flight_per_client", 1, 100000};
 inline constexpr FlagRange kMaxMemoryMb{"max_memory_mb", 64, 1 << 20};
 inline constexpr FlagRange kRateLimitPerSecond{"rate_limit_per_second", 0,
                                                1000000};

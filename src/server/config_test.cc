@@ -48,6 +48,7 @@ class ConfigTest : public ::testing::Test {
     f.max_concurrent_streams = 100;
     f.max_memory_mb = 1024;
     f.max_calls_in_flight = 512;
+    f.max_calls_in_flight_per_client = 64;
     f.rate_limit_burst = 100;
     f.drain_seconds = 5;
     f.shutdown_grace_seconds = 10;
@@ -108,6 +109,8 @@ TEST_F(ConfigTest, EveryNumericFlagIsRangeChecked) {
            Case{&ServerFlags::max_request_bytes, -1, "--max_request_bytes"},
            Case{&ServerFlags::max_memory_mb, 1, "--max_memory_mb"},
            Case{&ServerFlags::max_calls_in_flight, 0, "--max_calls_in_flight"},
+           Case{&ServerFlags::max_calls_in_flight_per_client, 0,
+                "--max_calls_in_flight_per_client"},
            Case{&ServerFlags::rate_limit_per_second, -5,
                 "--rate_limit_per_second"},
            Case{&ServerFlags::rate_limit_burst, 0, "--rate_limit_burst"},

@@ -98,11 +98,15 @@ ABSL_FLAG(int, max_memory_mb, 1024,
           "Memory gRPC may use for connections and calls (a resource quota); "
           "past it new work is refused instead of growing. Env: "
           "MEDIUS_MAX_MEMORY_MB.");
-ABSL_FLAG(int, max_calls_in_flight, 256,
+ABSL_FLAG(int, max_calls_in_flight, 512,
           "Most calls in flight at once, server-wide, until each response "
           "has been sent; more get RESOURCE_EXHAUSTED with RetryInfo. Bounds "
           "the memory clients that do not read their responses can hold. "
           "Env: MEDIUS_MAX_CALLS_IN_FLIGHT.");
+ABSL_FLAG(int, max_calls_in_flight_per_client, 64,
+          "Most of those calls one client (token name, or peer host without "
+          "tokens) may hold, so that one client cannot take them all. Env: "
+          "MEDIUS_MAX_CALLS_IN_FLIGHT_PER_CLIENT.");
 ABSL_FLAG(int, rate_limit_per_second, 0,
           "Calls per second each client (token name, or peer host without "
           "tokens) may make on average; more get RESOURCE_EXHAUSTED with "
@@ -151,6 +155,8 @@ medius::server::ServerFlags FlagsFromCommandLine() {
   f.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
   f.max_memory_mb = absl::GetFlag(FLAGS_max_memory_mb);
   f.max_calls_in_flight = absl::GetFlag(FLAGS_max_calls_in_flight);
+  f.max_calls_in_flight_per_client =
+      absl::GetFlag(FLAGS_max_calls_in_flight_per_client);
   f.rate_limit_per_second = absl::GetFlag(FLAGS_rate_limit_per_second);
   f.rate_limit_burst = absl::GetFlag(FLAGS_rate_limit_burst);
   f.reflection = absl::GetFlag(FLAGS_reflection);
@@ -263,6 +269,7 @@ int Run() {
   options.rate_limiter = rate_limiter.has_value() ? &*rate_limiter : nullptr;
   options.observer = &observers;
   options.max_calls_in_flight = flags.max_calls_in_flight;
+  options.max_calls_in_flight_per_client = flags.max_calls_in_flight_per_client;
   medius::service::AssessmentServiceImpl service(**engine, options);
 
   const medius::server::ServerLimits limits{
@@ -393,6 +400,8 @@ int main(int argc, char** argv) {
       {"max_concurrent_streams", "MEDIUS_MAX_CONCURRENT_STREAMS"},
       {"max_memory_mb", "MEDIUS_MAX_MEMORY_MB"},
       {"max_calls_in_flight", "MEDIUS_MAX_CALLS_IN_FLIGHT"},
+      {"max_calls_in_flight_per_client",
+       "MEDIUS_MAX_CALLS_IN_FLIGHT_PER_CLIENT"},
       {"rate_limit_per_second", "MEDIUS_RATE_LIMIT_PER_SECOND"},
       {"rate_limit_burst", "MEDIUS_RATE_LIMIT_BURST"},
       {"reflection", "MEDIUS_REFLECTION"},

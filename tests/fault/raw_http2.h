@@ -40,6 +40,14 @@ std::string RawCall(
 // limits stop them.
 int OpenNonReadingCalls(int port, const std::string& message, int streams);
 
+// HTTP/2 rapid reset (CVE-2023-44487): on one connection, starts `streams`
+// Assess calls with `message` and resets each (RST_STREAM CANCEL) right
+// after sending it, in batches, for as long as the server keeps the
+// connection open, from local address `source` (e.g. "127.0.0.2", to look
+// like another host; null: any). Returns the number of streams sent.
+int RapidReset(int port, const std::string& message, int streams,
+               const char* source = nullptr);
+
 }  // namespace medius::fault
 
 #endif  // MEDIUS_TESTS_FAULT_RAW_HTTP2_H_
