@@ -38,28 +38,46 @@ void AppendHeader(std::string* block, int name_index, const std::string& name,
   block->append(value);
 }
 
+// gRPC's length-prefixed message: flag byte 0 (not compressed), 4-byte
+// big-endian length, then the bytes.
+std::string GrpcMessage(const std::string& message) {
+  std::string framed(1, '\0');
+  const uint32_t n = static_cast<uint32_t>(message.size());
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    framed.push_back(static_cast<char>((n >> shift) & 0xFF));
+  }
+  return framed + message;
+}
+
+// The HEADERS block of a call to `path`, plus `extra` headers.
+std::string CallHeaders(
+    const std::string& path,
+    const std::vector<std::pair<std::string, std::string>>& extra = {}) {
+  std::string headers;
+  headers.push_back(static_cast<char>(0x83));  // :method POST (indexed)
+  headers.push_back(static_cast<char>(0x86));  // :scheme http (indexed)
+  AppendHeader(&headers, 4, "", path);
+  AppendHeader(&headers, 1, "", "127.0.0.1");
+  AppendHeader(&headers, 0, "content-type", "application/grpc");
+  AppendHeader(&headers, 0, "te", "trailers");
+  for (const auto& [name, value] : extra)
+    AppendHeader(&headers, 0, name, value);
+  return headers;
+}
+
+constexpr char kAssessPath[] = "/medius.v1.AssessmentService/Assess";
+
 std::string Bytes(const std::string& message, CutAfter cut) {
   std::string out = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
   AppendFrame(&out, /*SETTINGS*/ 0x4, 0, 0, "");
   if (cut == CutAfter::kPreface) return out;
-  std::string headers;
-  headers.push_back(static_cast<char>(0x83));  // :method POST (indexed)
-  headers.push_back(static_cast<char>(0x86));  // :scheme http (indexed)
-  AppendHeader(&headers, 4, "", "/medius.v1.AssessmentService/Assess");
-  AppendHeader(&headers, 1, "", "127.0.0.1");
-  AppendHeader(&headers, 0, "content-type", "application/grpc");
-  AppendHeader(&headers, 0, "te", "trailers");
-  AppendFrame(&out, /*HEADERS*/ 0x1, /*END_HEADERS*/ 0x4, 1, headers);
+  AppendFrame(&out, /*HEADERS*/ 0x1, /*END_HEADERS*/ 0x4, 1,
+              CallHeaders(kAssessPath));
   if (cut == CutAfter::kHeaders) return out;
-  std::string grpc_message(1, '\0');  // not compressed
-  const uint32_t n = static_cast<uint32_t>(message.size());
-  for (int shift = 24; shift >= 0; shift -= 8) {
-    grpc_message.push_back(static_cast<char>((n >> shift) & 0xFF));
-  }
-  grpc_message += cut == CutAfter::kHalfMessage
-                      ? message.substr(0, message.size() / 2)
-                      : message;
-  AppendFrame(&out, /*DATA*/ 0x0, 0, 1, grpc_message);
+  std::string framed = GrpcMessage(message);
+  // Half: the prefix announces the whole message, half of it follows.
+  if (cut == CutAfter::kHalfMessage) framed.resize(5 + message.size() / 2);
+  AppendFrame(&out, /*DATA*/ 0x0, 0, 1, framed);
   return out;
 }
 
@@ -96,24 +114,9 @@ std::string RawCall(
     const std::string& message, int read_ms) {
   std::string out = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
   AppendFrame(&out, /*SETTINGS*/ 0x4, 0, 0, "");
-  std::string headers;
-  headers.push_back(static_cast<char>(0x83));  // :method POST
-  headers.push_back(static_cast<char>(0x86));  // :scheme http
-  AppendHeader(&headers, 4, "", path);
-  AppendHeader(&headers, 1, "", "127.0.0.1");
-  AppendHeader(&headers, 0, "content-type", "application/grpc");
-  AppendHeader(&headers, 0, "te", "trailers");
-  for (const auto& [name, value] : extra_headers) {
-    AppendHeader(&headers, 0, name, value);
-  }
-  AppendFrame(&out, /*HEADERS*/ 0x1, /*END_HEADERS*/ 0x4, 1, headers);
-  std::string grpc_message(1, '\0');
-  const uint32_t n = static_cast<uint32_t>(message.size());
-  for (int shift = 24; shift >= 0; shift -= 8) {
-    grpc_message.push_back(static_cast<char>((n >> shift) & 0xFF));
-  }
-  grpc_message += message;
-  AppendFrame(&out, /*DATA*/ 0x0, /*END_STREAM*/ 0x1, 1, grpc_message);
+  AppendFrame(&out, /*HEADERS*/ 0x1, /*END_HEADERS*/ 0x4, 1,
+              CallHeaders(path, extra_headers));
+  AppendFrame(&out, /*DATA*/ 0x0, /*END_STREAM*/ 0x1, 1, GrpcMessage(message));
 
   int s = Connect(port);
   if (s < 0) return "";
@@ -139,21 +142,10 @@ int OpenNonReadingCalls(int port, const std::string& message, int streams) {
   // SETTINGS_INITIAL_WINDOW_SIZE (0x4) = 0: the server may send headers but
   // no DATA on any stream.
   AppendFrame(&out, /*SETTINGS*/ 0x4, 0, 0, std::string("\x00\x04\0\0\0\0", 6));
-  std::string grpc_message(1, '\0');
-  const uint32_t n = static_cast<uint32_t>(message.size());
-  for (int shift = 24; shift >= 0; shift -= 8) {
-    grpc_message.push_back(static_cast<char>((n >> shift) & 0xFF));
-  }
-  grpc_message += message;
+  const std::string grpc_message = GrpcMessage(message);
+  const std::string headers = CallHeaders(kAssessPath);
   for (int i = 0; i < streams; ++i) {
     const uint32_t stream = 2 * static_cast<uint32_t>(i) + 1;
-    std::string headers;
-    headers.push_back(static_cast<char>(0x83));
-    headers.push_back(static_cast<char>(0x86));
-    AppendHeader(&headers, 4, "", "/medius.v1.AssessmentService/Assess");
-    AppendHeader(&headers, 1, "", "127.0.0.1");
-    AppendHeader(&headers, 0, "content-type", "application/grpc");
-    AppendHeader(&headers, 0, "te", "trailers");
     AppendFrame(&out, /*HEADERS*/ 0x1, /*END_HEADERS*/ 0x4, stream, headers);
     AppendFrame(&out, /*DATA*/ 0x0, /*END_STREAM*/ 0x1, stream, grpc_message);
   }
@@ -178,19 +170,8 @@ int RapidReset(int port, const std::string& message, int streams,
     close(s);
     return 0;
   }
-  std::string grpc_message(1, '\0');
-  const uint32_t n = static_cast<uint32_t>(message.size());
-  for (int shift = 24; shift >= 0; shift -= 8) {
-    grpc_message.push_back(static_cast<char>((n >> shift) & 0xFF));
-  }
-  grpc_message += message;
-  std::string headers;
-  headers.push_back(static_cast<char>(0x83));
-  headers.push_back(static_cast<char>(0x86));
-  AppendHeader(&headers, 4, "", "/medius.v1.AssessmentService/Assess");
-  AppendHeader(&headers, 1, "", "127.0.0.1");
-  AppendHeader(&headers, 0, "content-type", "application/grpc");
-  AppendHeader(&headers, 0, "te", "trailers");
+  const std::string grpc_message = GrpcMessage(message);
+  const std::string headers = CallHeaders(kAssessPath);
   const std::string cancel("\0\0\0\x08", 4);  // error code CANCEL
   // Discard whatever the server sends so its writes never block it.
   timeval no_wait{0, 1};
