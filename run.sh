@@ -13,7 +13,7 @@ cd "$(dirname "$0")"
 BUILD_DIR=${BUILD_DIR:-build}
 PACKAGES=(cmake make g++ protobuf-compiler libprotobuf-dev protobuf-compiler-grpc
           libgrpc++-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
-          openssl libssl-dev prometheus-cpp-dev)
+          openssl libssl-dev prometheus-cpp-dev libgoogle-perftools-dev)
 
 install_dependencies() {
   local missing=()
