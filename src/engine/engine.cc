@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <optional>
-#include <set>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
@@ -227,11 +227,15 @@ absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
                   response.disposition())) {
     response.add_notes(std::move(note));
   }
-  // Each cited reference's text once per response.
-  std::set<std::string> cited;
+  // Each cited reference's text once per response, in id order. Thousands
+  // of citations name about a hundred references: a hash set of views into
+  // the response's own strings, then a sort of the distinct ones (a
+  // std::set<std::string> here, a copy and a tree node per citation, was a
+  // sixth of Assess).
+  absl::flat_hash_set<absl::string_view> distinct;
   auto collect = [&](const auto& evidence) {
     for (const auto& e : evidence) {
-      for (const auto& c : e.citations()) cited.insert(c.reference_id());
+      for (const auto& c : e.citations()) distinct.insert(c.reference_id());
     }
   };
   for (const auto& d : response.differential()) collect(d.evidence());
@@ -241,11 +245,14 @@ absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
   for (const auto& q : response.primary_source().qualifiers()) {
     collect(q.evidence());
   }
-  for (const std::string& id : cited) {
+  std::vector<absl::string_view> cited(distinct.begin(), distinct.end());
+  std::sort(cited.begin(), cited.end());
+  // The views stay valid: cited_references is a field of its own.
+  for (absl::string_view id : cited) {
     auto it = kb_->references.find(id);
     if (it == kb_->references.end()) continue;  // validated
     medius::v1::Citation* c = response.add_cited_references();
-    c->set_reference_id(id);
+    c->set_reference_id(std::string(id));
     c->set_text(ReferenceText(*it->second));
     c->set_design(it->second->design());
     c->set_evidence_level(it->second->evidence_level());
