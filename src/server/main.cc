@@ -89,8 +89,9 @@ ABSL_FLAG(std::string, log_file, "",
           "Append the JSON log (one line per call, warnings, gRPC's own "
           "messages) to this file instead of stderr. Env: MEDIUS_LOG_FILE.");
 ABSL_FLAG(int, max_request_bytes, 256 * 1024,
-          "Largest request accepted; larger ones get RESOURCE_EXHAUSTED. "
-          "Env: MEDIUS_MAX_REQUEST_BYTES.");
+          "Largest request accepted; larger ones get RESOURCE_EXHAUSTED (and "
+          "an rpc log line up to twice this; gRPC refuses larger ones before "
+          "any handler). Env: MEDIUS_MAX_REQUEST_BYTES.");
 ABSL_FLAG(int, max_concurrent_streams, 100,
           "Most concurrent calls per client connection (1-10000). Env: "
           "MEDIUS_MAX_CONCURRENT_STREAMS.");
@@ -269,6 +270,7 @@ int Run() {
   options.rate_limiter = rate_limiter.has_value() ? &*rate_limiter : nullptr;
   options.observer = &observers;
   options.max_calls_in_flight = flags.max_calls_in_flight;
+  options.max_request_bytes = static_cast<size_t>(flags.max_request_bytes);
   options.max_calls_in_flight_per_client = flags.max_calls_in_flight_per_client;
   medius::service::AssessmentServiceImpl service(**engine, options);
 
@@ -301,7 +303,10 @@ int Run() {
   medius::server::ApplyServerLimits(limits, builder);
   int port = 0;
   builder.AddListeningPort(flags.listen, transport->credentials, &port);
-  builder.SetMaxReceiveMessageSize(flags.max_request_bytes);
+  // The service checks --max_request_bytes itself (a refusal is then
+  // logged and counted); gRPC's hard limit, at twice that, stops larger
+  // requests before they are read whole.
+  builder.SetMaxReceiveMessageSize(2 * flags.max_request_bytes);
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {

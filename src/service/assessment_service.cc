@@ -163,6 +163,18 @@ grpc::Status AssessmentServiceImpl::Authenticate(
                       "missing or invalid bearer token");
 }
 
+grpc::Status AssessmentServiceImpl::CheckSize(
+    const grpc::ByteBuffer& bytes) const {
+  if (options_.max_request_bytes == 0 ||
+      bytes.Length() <= options_.max_request_bytes) {
+    return grpc::Status::OK;
+  }
+  return grpc::Status(
+      grpc::StatusCode::RESOURCE_EXHAUSTED,
+      absl::StrCat("request is ", bytes.Length(), " bytes; the limit is ",
+                   options_.max_request_bytes));
+}
+
 grpc::Status AssessmentServiceImpl::Admit(
     const grpc::CallbackServerContext& context, std::string* client,
     grpc::ServerUnaryReactor* reactor) {
@@ -233,7 +245,8 @@ grpc::ServerUnaryReactor* AssessmentServiceImpl::Assess(
   RpcRecord record;
   record.method = "Assess";
   medius::v1::AssessRequest request;
-  grpc::Status status = Parse(*request_bytes, &request);
+  grpc::Status status = CheckSize(*request_bytes);
+  if (status.ok()) status = Parse(*request_bytes, &request);
   record.encounter_id = request.encounter_id();
   if (status.ok()) status = Admit(*context, &record.client, reactor);
   if (status.ok() && context->IsCancelled()) {
@@ -272,7 +285,8 @@ grpc::ServerUnaryReactor* AssessmentServiceImpl::GetKnowledgeBase(
   RpcRecord record;
   record.method = "GetKnowledgeBase";
   medius::v1::GetKnowledgeBaseRequest request;
-  grpc::Status status = Parse(*request_bytes, &request);
+  grpc::Status status = CheckSize(*request_bytes);
+  if (status.ok()) status = Parse(*request_bytes, &request);
   if (status.ok()) status = Admit(*context, &record.client, reactor);
   if (status.ok()) status = Serialize(engine_.info(), response_bytes);
   Report(record, status, start);

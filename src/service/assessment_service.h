@@ -61,6 +61,10 @@ struct ServiceOptions {
   // Most of those one client (token name, or peer host without tokens) may
   // hold, so one client cannot take every slot. 0: no per-client limit.
   int max_calls_in_flight_per_client = 0;
+  // Largest request accepted, checked here so that a refusal is logged and
+  // counted like any call (gRPC's own limit, set above this, refuses before
+  // any handler and leaves no trace). 0: no check here.
+  size_t max_request_bytes = 0;
   std::function<std::string()> new_assessment_id = RandomUuid;
 };
 
@@ -91,6 +95,8 @@ class AssessmentServiceImpl final : public RawCallbackService {
   // UNAUTHENTICATED that does not say which part was wrong.
   grpc::Status Authenticate(const grpc::CallbackServerContext& context,
                             std::string* client) const;
+  // RESOURCE_EXHAUSTED over options_.max_request_bytes.
+  grpc::Status CheckSize(const grpc::ByteBuffer& bytes) const;
   // Authenticate, then the client's rate limit and in-flight share (held by
   // `reactor` until the call is done): RESOURCE_EXHAUSTED with
   // google.rpc.RetryInfo when it has used either.

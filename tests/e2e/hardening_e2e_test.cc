@@ -329,6 +329,25 @@ TEST(RequestBytesTest, UnparseableBytesAreInvalidArgumentAndLogged) {
               HasSubstr("\"method\":\"Assess\",\"code\":\"INVALID_ARGUMENT\""));
 }
 
+TEST(RequestBytesTest, TooLargeRequestsAreRefusedAndLogged) {
+  // Before, gRPC refused them before any handler: no log line, no metric.
+  ServerProcess server;
+  ASSERT_TRUE(server.Start(With(Base(), {"--max_request_bytes=2048"})))
+      << server.Output();
+  medius::v1::AssessRequest request;
+  request.set_encounter_id(std::string(3000, 'e'));
+  auto stub = medius::v1::AssessmentService::NewStub(Channel(server.port()));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + kWait);
+  medius::v1::AssessResponse response;
+  grpc::Status status = stub->Assess(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(status.error_message(), HasSubstr("the limit is 2048"));
+  server.Stop(SIGTERM);
+  EXPECT_THAT(server.Output(), HasSubstr("\"method\":\"Assess\",\"code\":"
+                                         "\"RESOURCE_EXHAUSTED\""));
+}
+
 // ----------------------------------------------------------------- logs
 
 TEST(LogHardeningTest, NoClientCanWriteALineThatIsNotOurs) {
