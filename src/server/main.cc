@@ -26,6 +26,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "auth/token_store.h"
 #include "common/flags_from_env.h"
 #include "engine/engine.h"
@@ -378,6 +379,10 @@ int Run() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Debian's Abseil checks every mutex acquisition for lock-order cycles
+  // (a debugging aid with a cost on every call); the tests and sanitizer
+  // builds are where lock order is checked.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   medius::common::SetUsage(
       "src/server/",
       "Medius clinical decision-support server.\n"
