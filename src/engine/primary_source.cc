@@ -153,7 +153,8 @@ class WhatIf {
       }
       auto [lo, hi] =
           std::minmax_element(c.ln_likelihood.begin(), c.ln_likelihood.end());
-      members_[g].push_back({RowIndex(c.row), *hi - *lo, &c.ln_likelihood});
+      members_[g].push_back(
+          {RowIndex(c.row), *hi - *lo, c.ln_likelihood.data()});
     }
   }
 
@@ -182,7 +183,7 @@ class WhatIf {
   struct Member {
     size_t row;
     double spread;
-    const std::vector<double>* ln;
+    const double* ln;  // n_ centred log-likelihoods
   };
 
   size_t RowIndex(const CompiledPrimaryRow* row) const {
@@ -194,10 +195,9 @@ class WhatIf {
                 Doubles* after) const {
     const int g = row.group;
     auto [lo, hi] = std::minmax_element(ln.begin(), ln.end());
-    std::vector<double> own(ln.begin(), ln.end());
     absl::InlinedVector<Member, 16> members(members_[g].begin(),
                                             members_[g].end());
-    members.push_back({RowIndex(&row), *hi - *lo, &own});
+    members.push_back({RowIndex(&row), *hi - *lo, ln.data()});
     std::sort(members.begin(), members.end(),
               [](const Member& a, const Member& b) {
                 if (a.spread != b.spread) return a.spread > b.spread;
@@ -212,7 +212,7 @@ class WhatIf {
               ? std::pow(group.dampening(), static_cast<double>(k))
               : 0;
       for (size_t s = 0; s < n_; ++s) {
-        (*after)[s] += weight * (*members[k].ln)[s];
+        (*after)[s] += weight * members[k].ln[s];
       }
     }
   }

@@ -70,10 +70,10 @@ class Checker {
   explicit Checker(const KnowledgeBase& kb) : kb_(kb) {}
 
   std::vector<Issue> Run() {
-    CheckStructure(kb_, [this](const std::string& path,
-                               const std::string& message) {
-      Report(path, message);
-    });
+    CheckStructure(kb_,
+                   [this](const std::string& path, const std::string& message) {
+                     Report(path, message);
+                   });
     IndexReferences();
     CheckVersion();
     CheckSettings();

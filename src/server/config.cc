@@ -143,12 +143,10 @@ class Checker {
       return;
     }
     std::ifstream in(flags_.log_hash_key_file, std::ios::binary);
+    if (!in) return;  // CheckFile has reported it
     std::stringstream key;
-    if (in) key << in.rdbuf();
+    key << in.rdbuf();
     std::string text(absl::StripTrailingAsciiWhitespace(key.str()));
-    if (!in) {
-      return;  // CheckFile has reported it
-    }
     if (text.size() < kMinLogHashKeyBytes) {
       Problem(
           "log_hash_key_file",
