@@ -131,6 +131,35 @@ void BM_SerializeResponse(benchmark::State& state) {
   ReportAllocations(state, before);
 }
 
+// What the server does per call: request bytes to response bytes, with the
+// complete message serialized (the way before splicing) ...
+void BM_WireMessage(benchmark::State& state) {
+  const std::string& bytes = Data().bytes.at(state.range(0));
+  uint64_t before = ThreadAllocations();
+  for (auto _ : state) {
+    medius::v1::AssessRequest request;
+    benchmark::DoNotOptimize(request.ParseFromString(bytes));
+    auto response = Data().engine->Assess(request);
+    std::string out;
+    benchmark::DoNotOptimize(response->SerializeToString(&out));
+  }
+  ReportAllocations(state, before);
+}
+
+// ... and spliced: the static evidence written straight into the output.
+void BM_WireSpliced(benchmark::State& state) {
+  const std::string& bytes = Data().bytes.at(state.range(0));
+  uint64_t before = ThreadAllocations();
+  for (auto _ : state) {
+    medius::v1::AssessRequest request;
+    benchmark::DoNotOptimize(request.ParseFromString(bytes));
+    auto response = Data().engine->Assess(request, nullptr, {.spliced = true});
+    auto out = Data().engine->SerializeSpliced(*response);
+    benchmark::DoNotOptimize(out);
+  }
+  ReportAllocations(state, before);
+}
+
 // The phases of Assess, on the compiled knowledge base. Only the stable
 // ones are timed alone; the rest (protocol, disposition, notes, assembling
 // the response) is reported as Assess minus these.
@@ -221,6 +250,8 @@ void Sizes(benchmark::internal::Benchmark* b) {
 BENCHMARK(BM_ParseRequest)->Apply(Sizes);
 BENCHMARK(BM_Assess)->Apply(Sizes);
 BENCHMARK(BM_SerializeResponse)->Apply(Sizes);
+BENCHMARK(BM_WireMessage)->Apply(Sizes);
+BENCHMARK(BM_WireSpliced)->Apply(Sizes);
 BENCHMARK(BM_Phase1_CheckRequest)->Arg(30)->Unit(benchmark::kNanosecond);
 BENCHMARK(BM_Phase2_RedFlags)->Arg(30)->Unit(benchmark::kNanosecond);
 BENCHMARK(BM_Phase3_Scoring)->Arg(30)->Unit(benchmark::kNanosecond);

@@ -4,6 +4,10 @@
 // and invalid. Run it before and after a change to the engine that must not
 // change behaviour (a performance change): the digests must be equal.
 //
+// It also checks, for every request, that the spliced form the server sends
+// (Engine::Assess with options.spliced, then Engine::SerializeSpliced)
+// parses to exactly the complete message; it exits 1 if one does not.
+//
 // Usage: response_digest [--random=N] [--dump=FILE]
 //   --dump writes every response (or error) in text format, for diffing.
 //   MEDIUS_KB_DIR, MEDIUS_CASES_DIR, MEDIUS_EXAMPLE override the inputs.
@@ -170,13 +174,27 @@ int main(int argc, char** argv) {
   std::ofstream out;
   if (!dump.empty()) out.open(dump);
   uint64_t hash = 14695981039346656037ULL;
-  int ok = 0;
+  int ok = 0, spliced_differ = 0;
   for (size_t i = 0; i < requests.size(); ++i) {
     auto response = (*engine)->Assess(requests[i]);
     std::string answer = response.ok()
                              ? Deterministic(*response)
                              : std::string(response.status().message());
     ok += response.ok();
+    if (response.ok()) {
+      auto spliced = (*engine)->Assess(requests[i], nullptr, {.spliced = true});
+      absl::StatusOr<std::string> bytes =
+          spliced.ok() ? (*engine)->SerializeSpliced(*spliced)
+                       : absl::StatusOr<std::string>(spliced.status());
+      medius::v1::AssessResponse parsed;
+      if (!bytes.ok() || !parsed.ParseFromString(*bytes) ||
+          Deterministic(parsed) != answer) {
+        if (spliced_differ++ < 3) {
+          std::cerr << "request " << i << ": the spliced bytes do not parse "
+                    << "to the complete response\n";
+        }
+      }
+    }
     hash = Fnv1a(hash, answer);
     if (out.is_open()) {
       out << "# request " << i << "\n";
@@ -190,7 +208,8 @@ int main(int argc, char** argv) {
     }
   }
   std::cout << absl::StrFormat(
-      "requests=%d (cases=%d) ok=%d invalid=%d digest=%016x\n", requests.size(),
-      cases, ok, requests.size() - ok, hash);
-  return 0;
+      "requests=%d (cases=%d) ok=%d invalid=%d digest=%016x "
+      "spliced_differ=%d\n",
+      requests.size(), cases, ok, requests.size() - ok, hash, spliced_differ);
+  return spliced_differ == 0 ? 0 : 1;
 }

@@ -61,7 +61,8 @@ medius::v1::DifferentialEntry EntryHeader(const CompiledKb& kb,
 // The response entry for one ranked condition, evidence included.
 medius::v1::DifferentialEntry ToDifferentialEntry(
     const CompiledKb& kb, const RankedCondition& ranked,
-    const Observations& observations);
+    const Observations& observations,
+    EvidenceText form = EvidenceText::kInline);
 
 // The unassessed findings that would most change the two leading
 // conditions, most useful first, at most settings.next_tests_count.

@@ -1,9 +1,11 @@
 #include "engine/compiled_kb.h"
 
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "engine/evidence_wire.h"
 #include "engine/source_text.h"
 
 namespace medius::engine {
@@ -84,6 +86,34 @@ absl::StatusOr<CompiledCriterion> CompileCriterion(const CompiledKb& compiled,
   return absl::InvalidArgumentError("empty criterion");
 }
 
+// Every Source message in `message`, found by reflection so that a Source
+// added to the schema anywhere is cached without touching this code.
+void CacheSourceTexts(const google::protobuf::Message& message,
+                      CompiledKb& compiled) {
+  if (message.GetDescriptor() == medius::v1::Source::descriptor()) {
+    const auto& source = static_cast<const medius::v1::Source&>(message);
+    compiled.source_texts[&source] = ComputeSourceText(compiled, source);
+    return;
+  }
+  const google::protobuf::Reflection* reflection = message.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  for (const auto* field : fields) {
+    if (field->cpp_type() !=
+        google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+      continue;
+    }
+    if (field->is_repeated()) {
+      for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+        CacheSourceTexts(reflection->GetRepeatedMessage(message, field, i),
+                         compiled);
+      }
+    } else {
+      CacheSourceTexts(reflection->GetMessage(message, field), compiled);
+    }
+  }
+}
+
 absl::StatusOr<CompiledPrimaryModel> CompilePrimary(
     const CompiledKb& compiled,
     const absl::flat_hash_map<std::string, int>& group_index) {
@@ -139,8 +169,6 @@ absl::StatusOr<CompiledPrimaryModel> CompilePrimary(
       for (double p : band_def.p()) band.ln_p.push_back(std::log(p));
       row.bands.push_back(std::move(band));
     }
-    row.source_text = SourceText(compiled, row_def.source());
-    AddCitations(compiled, row_def.source(), &row.citations);
     model.rows.push_back(std::move(row));
   }
   for (const auto& q_def : def.qualifiers()) {
@@ -273,11 +301,16 @@ absl::StatusOr<std::unique_ptr<const CompiledKb>> Compile(
     MEDIUS_ASSIGN_OR_RETURN(int index, FindingIndex(*compiled, code));
     compiled->core_screening.push_back(index);
   }
-  for (const auto& r : source.references()) compiled->references[r.id()] = &r;
+  for (const auto& r : source.references()) {
+    compiled->references[r.id()] = &r;
+    compiled->reference_texts[&r] = ComputeReferenceText(r);
+  }
+  CacheSourceTexts(source, *compiled);
   if (source.has_primary_source_model()) {
     MEDIUS_ASSIGN_OR_RETURN(compiled->primary,
                             CompilePrimary(*compiled, group_index));
   }
+  CompileEvidenceWire(*compiled);
   return std::unique_ptr<const CompiledKb>(std::move(compiled));
 }
 

@@ -33,6 +33,9 @@ struct CompiledBand {
   double hi = INFINITY;   // exclusive
   double ln_ratio = 0;
   const medius::v1::NumberBand* def = nullptr;
+  // CompiledKb::evidence_wire index when the band has a source of its own;
+  // -1: the likelihood ratio's applies.
+  int wire = -1;
 };
 
 struct CompiledLr {
@@ -42,6 +45,7 @@ struct CompiledLr {
   double ln_positive = 0, ln_negative = 0;
   std::vector<CompiledBand> bands;
   const medius::v1::LikelihoodRatio* def = nullptr;
+  int wire = -1;  // CompiledKb::evidence_wire index (evidence_wire.h)
 };
 
 struct CompiledCondition {
@@ -95,10 +99,11 @@ struct CompiledPrimaryRow {
   std::vector<double> ln_present, ln_absent;  // bool findings
   std::vector<CompiledPrimaryBand> bands;     // number findings
   const medius::v1::LikelihoodRow* def = nullptr;
-  // Response text built once: SourceText of def->source() and its
-  // citations (in an Evidence message, copied into each response).
-  std::string source_text;
-  medius::v1::Evidence citations;
+  // CompiledKb::evidence_wire indexes (evidence_wire.h): the row's static
+  // evidence in primary_source.sources (source text and citations
+  // included), and in contributors (which refer to the former for both).
+  int wire = -1;
+  int contributor_wire = -1;
 };
 
 struct CompiledPrimaryModel {
@@ -149,6 +154,19 @@ struct CompiledKb {
   std::optional<CompiledPrimaryModel> primary;
   // kb.references() by id.
   absl::flat_hash_map<std::string, const medius::v1::Reference*> references;
+  // Response text built once at Compile rather than on every call: the
+  // SourceText of every Source in `kb`, and the ReferenceText of every
+  // reference, keyed by address (both point into `kb`).
+  absl::flat_hash_map<const medius::v1::Source*, std::string> source_texts;
+  absl::flat_hash_map<const medius::v1::Reference*, std::string>
+      reference_texts;
+  // The static fields of response Evidence, serialized once
+  // (evidence_wire.h), with the reference ids their citations name.
+  struct EvidenceWire {
+    std::string bytes;
+    std::vector<std::string> reference_ids;
+  };
+  std::vector<EvidenceWire> evidence_wire;
 
   const medius::v1::FindingDefinition& finding(int i) const {
     return kb.findings(i);

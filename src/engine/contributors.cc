@@ -12,7 +12,7 @@ namespace medius::engine {
 
 std::vector<medius::v1::CoexistingContributor> CoexistingContributors(
     const CompiledKb& kb, const PrimaryScore& score,
-    const Observations& observations) {
+    const Observations& observations, EvidenceText form) {
   const CompiledPrimaryModel& model = *kb.primary;
   std::vector<medius::v1::CoexistingContributor> out;
   if (score.probability.empty()) return out;
@@ -76,18 +76,12 @@ std::vector<medius::v1::CoexistingContributor> CoexistingContributors(
     for (const Line& line : lines) {
       const CompiledPrimaryRow& row = *line.contribution->row;
       medius::v1::Evidence* e = c.add_evidence();
-      e->set_finding_code(row.def->finding_code());
-      e->set_display_name(kb.finding(row.finding).display_name());
       e->set_present(observations[row.finding].state == Observed::kPresent);
       e->set_likelihood_ratio(std::exp(line.applied));
       e->set_stated_likelihood_ratio(std::exp(line.stated));
-      // The row's source and citations are in primary_source.sources, for
-      // the same finding; not repeated per contributor.
-      e->set_expert_opinion(row.def->source().expert_opinion());
-      if (row.group >= 0) e->set_group(kb.groups[row.group]->id());
-      e->set_note(
-          "noisy-OR: P(result | both sources) over P(result | the leading "
-          "source alone); source as in primary_source.sources");
+      // Code, name, group and a note pointing to the row's source and
+      // citations in primary_source.sources.
+      AddStaticEvidence(kb, row.contributor_wire, form, e);
     }
     out.push_back(std::move(c));
   }

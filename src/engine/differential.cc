@@ -71,14 +71,12 @@ medius::v1::DifferentialEntry EntryHeader(const CompiledKb& kb,
 
 medius::v1::DifferentialEntry ToDifferentialEntry(
     const CompiledKb& kb, const RankedCondition& ranked,
-    const Observations& observations) {
+    const Observations& observations, EvidenceText form) {
   medius::v1::DifferentialEntry entry = EntryHeader(kb, ranked);
   for (const ScoredEvidence& scored : ranked.score.evidence) {
     const CompiledLr& lr = *scored.lr;
     const Observation& obs = observations[lr.finding];
     medius::v1::Evidence* e = entry.add_evidence();
-    e->set_finding_code(lr.def->finding_code());
-    e->set_display_name(kb.finding(lr.finding).display_name());
     if (obs.state == Observed::kNumber) {
       e->set_number(obs.number);
     } else {
@@ -86,14 +84,13 @@ medius::v1::DifferentialEntry ToDifferentialEntry(
     }
     e->set_likelihood_ratio(std::exp(scored.applied_ln));
     e->set_stated_likelihood_ratio(std::exp(scored.stated_ln));
-    // A band may carry its own source; otherwise the entry's applies.
-    const medius::v1::Source& source =
-        scored.band != nullptr && scored.band->def->has_source()
-            ? scored.band->def->source()
-            : lr.def->source();
-    e->set_source(SourceText(kb, source));
-    e->set_expert_opinion(source.expert_opinion());
-    e->set_group(lr.def->group());
+    // Code, name, source text and group; a band may carry its own source,
+    // otherwise the entry's applies.
+    AddStaticEvidence(kb,
+                      scored.band != nullptr && scored.band->wire >= 0
+                          ? scored.band->wire
+                          : lr.wire,
+                      form, e);
     std::string note = scored.note;
     if (scored.band != nullptr) {
       note = note.empty() ? scored.band->def->label()

@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "engine/assessment_parts.h"
+#include "engine/evidence_wire.h"
 #include "engine/primary_source.h"
 #include "engine/red_flags.h"
 #include "engine/source_text.h"
@@ -137,7 +138,9 @@ std::vector<FieldViolation> Engine::CheckRequest(
 
 absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
     const medius::v1::AssessRequest& request,
-    std::vector<FieldViolation>* violations_out) const {
+    std::vector<FieldViolation>* violations_out, AssessOptions options) const {
+  const EvidenceText form =
+      options.spliced ? EvidenceText::kSpliced : EvidenceText::kInline;
   Observations observations;
   std::vector<FieldViolation> violations =
       engine::CheckRequest(request, *kb_, &observations);
@@ -182,7 +185,7 @@ absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
   if (kb_->primary.has_value()) {
     primary = ScorePrimary(*kb_, observations, patient);
     *response.mutable_primary_source() =
-        ToPrimaryAssessment(*kb_, *primary, observations);
+        ToPrimaryAssessment(*kb_, *primary, observations, form);
   }
   if (primary.has_value()) {
     ranked = RankByPrimary(*kb_, *primary, std::move(ranked));
@@ -192,7 +195,8 @@ absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
     }
   } else {
     for (const RankedCondition& r : ranked) {
-      *response.add_differential() = ToDifferentialEntry(*kb_, r, observations);
+      *response.add_differential() =
+          ToDifferentialEntry(*kb_, r, observations, form);
     }
   }
   // Red-flag discriminators first (hop, fulcrum, temperature, CRP...), then
@@ -236,6 +240,13 @@ absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
   auto collect = [&](const auto& evidence) {
     for (const auto& e : evidence) {
       for (const auto& c : e.citations()) distinct.insert(c.reference_id());
+      // A spliced Evidence's citations are in its blob.
+      const int wire = SplicedWireIndex(e);
+      if (wire >= 0 && static_cast<size_t>(wire) < kb_->evidence_wire.size()) {
+        for (const std::string& id : kb_->evidence_wire[wire].reference_ids) {
+          distinct.insert(id);
+        }
+      }
     }
   };
   for (const auto& d : response.differential()) collect(d.evidence());
@@ -253,7 +264,10 @@ absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
     if (it == kb_->references.end()) continue;  // validated
     medius::v1::Citation* c = response.add_cited_references();
     c->set_reference_id(std::string(id));
-    c->set_text(ReferenceText(*it->second));
+    auto text = kb_->reference_texts.find(it->second);
+    c->set_text(text != kb_->reference_texts.end()
+                    ? text->second
+                    : ComputeReferenceText(*it->second));
     c->set_design(it->second->design());
     c->set_evidence_level(it->second->evidence_level());
   }
@@ -266,6 +280,15 @@ absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
                 response.mutable_notes()->rend());
   }
   return response;
+}
+
+absl::StatusOr<std::string> Engine::SerializeSpliced(
+    medius::v1::AssessResponse& response) const {
+  MEDIUS_ASSIGN_OR_RETURN(std::unique_ptr<SplicedResponse> spliced,
+                          Splice(response));
+  std::string bytes(spliced->size(), '\0');
+  spliced->WriteTo(reinterpret_cast<uint8_t*>(bytes.data()));
+  return bytes;
 }
 
 }  // namespace medius::engine

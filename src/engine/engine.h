@@ -23,10 +23,19 @@
 #include "absl/status/statusor.h"
 #include "engine/compiled_kb.h"
 #include "engine/request_check.h"
+#include "engine/spliced_wire.h"
 #include "medius/v1/assessment.pb.h"
 #include "medius/v1/knowledge_base.pb.h"
 
 namespace medius::engine {
+
+// How Assess builds its response.
+struct AssessOptions {
+  // Leave each Evidence's static text out of the message, marked, for
+  // SerializeSpliced to write in (evidence_wire.h): the form to serialize
+  // and send. False: the complete message.
+  bool spliced = false;
+};
 
 class Engine {
  public:
@@ -45,7 +54,20 @@ class Engine {
   // in `violations` when given; clinical outcomes are always an OK response.
   absl::StatusOr<medius::v1::AssessResponse> Assess(
       const medius::v1::AssessRequest& request,
-      std::vector<FieldViolation>* violations = nullptr) const;
+      std::vector<FieldViolation>* violations = nullptr,
+      AssessOptions options = {}) const;
+
+  // The wire bytes of `response`, an answer of this engine's Assess with
+  // options.spliced: what the complete message serializes to, up to field
+  // order (it parses to the complete message). Leaves `response` without
+  // its evidence. INTERNAL if a marker is not this engine's.
+  absl::StatusOr<std::string> SerializeSpliced(
+      medius::v1::AssessResponse& response) const;
+  // The same, for writing straight into a transport's buffer.
+  absl::StatusOr<std::unique_ptr<SplicedResponse>> Splice(
+      medius::v1::AssessResponse& response) const {
+    return SplicedResponse::Build(*kb_, response);
+  }
 
   // The catalog and version, for GetKnowledgeBase.
   const medius::v1::KnowledgeBaseInfo& info() const { return info_; }

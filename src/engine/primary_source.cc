@@ -270,7 +270,7 @@ PrimaryScore ScorePrimary(const CompiledKb& kb,
 
 medius::v1::PrimarySourceAssessment ToPrimaryAssessment(
     const CompiledKb& kb, const PrimaryScore& score,
-    const Observations& observations) {
+    const Observations& observations, EvidenceText form) {
   const CompiledPrimaryModel& model = *kb.primary;
   const auto& prior_def = *model.priors[score.prior].def;
   medius::v1::PrimarySourceAssessment out;
@@ -315,8 +315,6 @@ medius::v1::PrimarySourceAssessment ToPrimaryAssessment(
       const CompiledPrimaryRow& row = *line.c->row;
       const Observation& obs = observations[row.finding];
       medius::v1::Evidence* e = source->add_evidence();
-      e->set_finding_code(row.def->finding_code());
-      e->set_display_name(kb.finding(row.finding).display_name());
       if (obs.state == Observed::kNumber) {
         e->set_number(obs.number);
       } else {
@@ -324,10 +322,8 @@ medius::v1::PrimarySourceAssessment ToPrimaryAssessment(
       }
       e->set_likelihood_ratio(std::exp(line.applied));
       e->set_stated_likelihood_ratio(std::exp(line.stated));
-      e->set_source(row.source_text);
-      e->set_expert_opinion(row.def->source().expert_opinion());
-      *e->mutable_citations() = row.citations.citations();
-      if (row.group >= 0) e->set_group(kb.groups[row.group]->id());
+      // Code, name, source text, citations and group.
+      AddStaticEvidence(kb, row.wire, form, e);
       std::string note =
           line.c->band != nullptr ? line.c->band->def->label() : "";
       if (line.c->weight < 1) {
@@ -352,11 +348,11 @@ medius::v1::PrimarySourceAssessment ToPrimaryAssessment(
     RankedCondition ranked{&condition,
                            ScoreCondition(kb, condition, observations)};
     medius::v1::DifferentialEntry entry =
-        ToDifferentialEntry(kb, ranked, observations);
+        ToDifferentialEntry(kb, ranked, observations, form);
     out_q->mutable_evidence()->Swap(entry.mutable_evidence());
   }
 
-  for (auto& c : CoexistingContributors(kb, score, observations)) {
+  for (auto& c : CoexistingContributors(kb, score, observations, form)) {
     *out.add_contributors() = std::move(c);
   }
 

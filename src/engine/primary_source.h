@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "engine/compiled_kb.h"
+#include "engine/evidence_wire.h"
 #include "engine/red_flags.h"
 #include "medius/v1/assessment.pb.h"
 
@@ -45,9 +46,12 @@ PrimaryScore ScorePrimary(const CompiledKb& kb,
                           const Observations& observations,
                           const PatientContext& patient);
 
+// `form`: whether each Evidence's static fields are in the message or
+// marked for SerializeSpliced (evidence_wire.h).
 medius::v1::PrimarySourceAssessment ToPrimaryAssessment(
     const CompiledKb& kb, const PrimaryScore& score,
-    const Observations& observations);
+    const Observations& observations,
+    EvidenceText form = EvidenceText::kInline);
 
 // Other sources that may contribute alongside the leading one: for each
 // co-existence pair whose primary is the leader, the prevalence updated by
@@ -56,7 +60,8 @@ medius::v1::PrimarySourceAssessment ToPrimaryAssessment(
 // first. Included in ToPrimaryAssessment.
 std::vector<medius::v1::CoexistingContributor> CoexistingContributors(
     const CompiledKb& kb, const PrimaryScore& score,
-    const Observations& observations);
+    const Observations& observations,
+    EvidenceText form = EvidenceText::kInline);
 
 // The unassessed findings whose result is expected to tell most about the
 // primary source: expected information gain (bits) over the distribution,

@@ -17,7 +17,7 @@
 namespace medius::engine {
 
 // A reference as one line: "Authors (year). Title. Journal. DOI-or-URL".
-inline std::string ReferenceText(const medius::v1::Reference& r) {
+inline std::string ComputeReferenceText(const medius::v1::Reference& r) {
   std::string out = r.authors();
   if (r.year() > 0) absl::StrAppend(&out, " (", r.year(), ")");
   if (!r.title().empty()) absl::StrAppend(&out, ". ", r.title());
@@ -32,8 +32,8 @@ inline std::string ReferenceText(const medius::v1::Reference& r) {
 // was taken), then any legacy citation string; for expert opinion
 // "Expert opinion: <justification> (<citations>)", so a clinician can
 // always tell a published figure from a judgement.
-inline std::string SourceText(const CompiledKb& kb,
-                              const medius::v1::Source& source) {
+inline std::string ComputeSourceText(const CompiledKb& kb,
+                                     const medius::v1::Source& source) {
   std::vector<std::string> parts;
   if (!source.citation().empty()) parts.push_back(source.citation());
   for (const auto& use : source.refs()) {
@@ -53,6 +53,16 @@ inline std::string SourceText(const CompiledKb& kb,
   return cited.empty() ? absl::StrCat("Expert opinion: ", source.note())
                        : absl::StrCat("Expert opinion: ", source.note(), " (",
                                       cited, ")");
+}
+
+// SourceText of a Source of the compiled knowledge base, built once at
+// Compile (the per-call join and formatting was a tenth of Assess); a Source
+// from anywhere else is formatted on the spot.
+inline std::string SourceText(const CompiledKb& kb,
+                              const medius::v1::Source& source) {
+  auto it = kb.source_texts.find(&source);
+  if (it != kb.source_texts.end()) return it->second;
+  return ComputeSourceText(kb, source);
 }
 
 // The cited references of `source` as response citations (without their

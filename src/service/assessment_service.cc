@@ -78,16 +78,22 @@ grpc::Status ExhaustedWithRetry(const std::string& message,
   return status;
 }
 
-grpc::Status Serialize(const google::protobuf::Message& message,
-                       grpc::ByteBuffer* bytes) {
-  bool own_buffer = false;
-  grpc::Status status =
-      grpc::SerializationTraits<google::protobuf::Message>::Serialize(
-          message, bytes, &own_buffer);
-  if (!status.ok()) {
+// An Assess answer built with AssessOptions::spliced, written straight into
+// one slice: the knowledge-base text goes from the compiled knowledge base to
+// the transport's buffer in one copy.
+grpc::Status SerializeSpliced(const engine::Engine& engine,
+                              medius::v1::AssessResponse& response,
+                              grpc::ByteBuffer* bytes) {
+  absl::StatusOr<std::unique_ptr<engine::SplicedResponse>> spliced =
+      engine.Splice(response);
+  if (!spliced.ok()) {
     return grpc::Status(grpc::StatusCode::INTERNAL,
                         "response could not be serialized");
   }
+  grpc::Slice slice((*spliced)->size());
+  (*spliced)->WriteTo(const_cast<uint8_t*>(slice.begin()));
+  grpc::ByteBuffer buffer(&slice, 1);
+  bytes->Swap(&buffer);
   return grpc::Status::OK;
 }
 
@@ -139,7 +145,9 @@ grpc::Status InvalidArgumentWithDetails(
 
 AssessmentServiceImpl::AssessmentServiceImpl(const engine::Engine& engine,
                                              ServiceOptions options)
-    : engine_(engine), options_(std::move(options)) {
+    : engine_(engine),
+      info_bytes_(engine.info().SerializeAsString()),
+      options_(std::move(options)) {
   if (options_.max_calls_in_flight_per_client > 0) {
     per_client_ = std::make_unique<InFlightLimiter>(
         options_.max_calls_in_flight_per_client);
@@ -257,14 +265,14 @@ grpc::ServerUnaryReactor* AssessmentServiceImpl::Assess(
   } else if (status.ok()) {
     std::vector<engine::FieldViolation> violations;
     absl::StatusOr<medius::v1::AssessResponse> result =
-        engine_.Assess(request, &violations);
+        engine_.Assess(request, &violations, {.spliced = true});
     if (result.ok()) {
       result->set_assessment_id(options_.new_assessment_id());
       record.assessment_id = result->assessment_id();
       for (const auto& flag : result->red_flags()) {
         record.red_flags.push_back(flag.code());
       }
-      status = Serialize(*result, response_bytes);
+      status = SerializeSpliced(engine_, *result, response_bytes);
     } else if (!violations.empty()) {
       status = InvalidArgumentWithDetails(
           std::string(result.status().message()), violations);
@@ -288,7 +296,10 @@ grpc::ServerUnaryReactor* AssessmentServiceImpl::GetKnowledgeBase(
   grpc::Status status = CheckSize(*request_bytes);
   if (status.ok()) status = Parse(*request_bytes, &request);
   if (status.ok()) status = Admit(*context, &record.client, reactor);
-  if (status.ok()) status = Serialize(engine_.info(), response_bytes);
+  if (status.ok()) {
+    grpc::ByteBuffer buffer(&info_bytes_, 1);  // a reference, not a copy
+    response_bytes->Swap(&buffer);
+  }
   Report(record, status, start);
   reactor->Finish(status);
   return reactor;

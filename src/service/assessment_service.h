@@ -106,6 +106,8 @@ class AssessmentServiceImpl final : public RawCallbackService {
               double start_seconds) const;
 
   const engine::Engine& engine_;
+  // GetKnowledgeBase's answer, serialized once: every call shares the slice.
+  grpc::Slice info_bytes_;
   ServiceOptions options_;
   std::atomic<int> calls_in_flight_{0};
   std::unique_ptr<InFlightLimiter> per_client_;

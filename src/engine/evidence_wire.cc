@@ -1,0 +1,94 @@
+#include "engine/evidence_wire.h"
+
+#include <cstdint>
+#include <string>
+#include <utility>
+
+#include "engine/source_text.h"
+#include "google/protobuf/unknown_field_set.h"
+
+namespace medius::engine {
+namespace {
+
+// The fields every Evidence of a likelihood-ratio cell shares.
+medius::v1::Evidence LrStatics(const CompiledKb& kb, const CompiledLr& lr,
+                               const medius::v1::Source& source) {
+  medius::v1::Evidence e;
+  e.set_finding_code(lr.def->finding_code());
+  e.set_display_name(kb.finding(lr.finding).display_name());
+  e.set_source(SourceText(kb, source));
+  e.set_expert_opinion(source.expert_opinion());
+  e.set_group(lr.def->group());
+  return e;
+}
+
+}  // namespace
+
+int AddEvidenceWire(CompiledKb& kb, const medius::v1::Evidence& statics) {
+  CompiledKb::EvidenceWire wire;
+  statics.SerializeToString(&wire.bytes);
+  for (const auto& c : statics.citations()) {
+    wire.reference_ids.push_back(c.reference_id());
+  }
+  kb.evidence_wire.push_back(std::move(wire));
+  return static_cast<int>(kb.evidence_wire.size()) - 1;
+}
+
+void CompileEvidenceWire(CompiledKb& kb) {
+  for (CompiledCondition& condition : kb.conditions) {
+    for (CompiledLr& lr : condition.lrs) {
+      lr.wire = AddEvidenceWire(kb, LrStatics(kb, lr, lr.def->source()));
+      for (CompiledBand& band : lr.bands) {
+        if (band.def->has_source()) {
+          band.wire =
+              AddEvidenceWire(kb, LrStatics(kb, lr, band.def->source()));
+        }
+      }
+    }
+  }
+  if (!kb.primary.has_value()) return;
+  for (CompiledPrimaryRow& row : kb.primary->rows) {
+    medius::v1::Evidence e;
+    e.set_finding_code(row.def->finding_code());
+    e.set_display_name(kb.finding(row.finding).display_name());
+    e.set_expert_opinion(row.def->source().expert_opinion());
+    if (row.group >= 0) e.set_group(kb.groups[row.group]->id());
+    medius::v1::Evidence contributor = e;
+    // The row's source and citations are in primary_source.sources, for the
+    // same finding; not repeated per contributor.
+    contributor.set_note(
+        "noisy-OR: P(result | both sources) over P(result | the leading "
+        "source alone); source as in primary_source.sources");
+    row.contributor_wire = AddEvidenceWire(kb, contributor);
+    e.set_source(SourceText(kb, row.def->source()));
+    AddCitations(kb, row.def->source(), &e);
+    row.wire = AddEvidenceWire(kb, e);
+  }
+}
+
+void AddStaticEvidence(const CompiledKb& kb, int wire, EvidenceText form,
+                       medius::v1::Evidence* evidence) {
+  if (wire < 0 || static_cast<size_t>(wire) >= kb.evidence_wire.size()) return;
+  if (form == EvidenceText::kSpliced) {
+    evidence->GetReflection()->MutableUnknownFields(evidence)->AddVarint(
+        kEvidenceWireField, static_cast<uint64_t>(wire));
+  } else {
+    // Our own bytes: they parse.
+    static_cast<void>(evidence->MergeFromString(kb.evidence_wire[wire].bytes));
+  }
+}
+
+int SplicedWireIndex(const medius::v1::Evidence& evidence) {
+  const auto& unknown = evidence.GetReflection()->GetUnknownFields(evidence);
+  for (int i = 0; i < unknown.field_count(); ++i) {
+    const auto& field = unknown.field(i);
+    if (field.number() == kEvidenceWireField &&
+        field.type() == google::protobuf::UnknownField::TYPE_VARINT &&
+        field.varint() <= static_cast<uint64_t>(INT32_MAX)) {
+      return static_cast<int>(field.varint());
+    }
+  }
+  return -1;
+}
+
+}  // namespace medius::engine

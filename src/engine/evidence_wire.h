@@ -1,0 +1,53 @@
+// The static part of a response's Evidence messages, serialized once.
+//
+// Most of an AssessResponse is knowledge-base text that is the same on every
+// call: for each finding x condition cell, the finding's code and name, the
+// source text, its citations, the evidence group. Compile serializes that
+// part of each cell once (CompiledKb::evidence_wire). A response is then
+// built in one of two forms:
+//   - EvidenceText::kInline: the static fields are parsed into each
+//     Evidence, giving the complete message (tests, tools, in-process use);
+//   - EvidenceText::kSpliced: each Evidence carries only its per-call fields
+//     and a marker (an unknown varint field, kEvidenceWireField, holding the
+//     blob's index); SerializeSpliced (spliced_wire.h) writes the static
+//     bytes in at serialization. Protobuf parsers merge fields in any order,
+//     so the bytes parse to exactly the kInline message.
+//
+// Example:
+//   int wire = AddEvidenceWire(kb, statics);       // at Compile
+//   AddStaticEvidence(kb, wire, form, evidence);   // per call
+//
+// Thread-safety: AddEvidenceWire and CompileEvidenceWire mutate the
+// CompiledKb being built; AddStaticEvidence only reads it.
+#ifndef MEDIUS_ENGINE_EVIDENCE_WIRE_H_
+#define MEDIUS_ENGINE_EVIDENCE_WIRE_H_
+
+#include "engine/compiled_kb.h"
+#include "medius/v1/assessment.pb.h"
+
+namespace medius::engine {
+
+enum class EvidenceText { kInline, kSpliced };
+
+// The largest field number protobuf allows: never a field of Evidence, and
+// stripped before the bytes leave the engine.
+inline constexpr int kEvidenceWireField = (1 << 29) - 1;
+
+// Appends the serialized `statics` to kb.evidence_wire; returns its index.
+int AddEvidenceWire(CompiledKb& kb, const medius::v1::Evidence& statics);
+
+// Fills the wire indexes of every likelihood ratio, band and primary-source
+// row of `kb` (its sources' texts and references must be compiled).
+void CompileEvidenceWire(CompiledKb& kb);
+
+// Adds blob `wire`'s fields to `evidence`: parsed in (kInline) or marked
+// (kSpliced). A negative `wire` adds nothing.
+void AddStaticEvidence(const CompiledKb& kb, int wire, EvidenceText form,
+                       medius::v1::Evidence* evidence);
+
+// The blob index a kSpliced Evidence is marked with; -1 when unmarked.
+int SplicedWireIndex(const medius::v1::Evidence& evidence);
+
+}  // namespace medius::engine
+
+#endif  // MEDIUS_ENGINE_EVIDENCE_WIRE_H_
