@@ -23,6 +23,7 @@
 #define MEDIUS_ENGINE_EVIDENCE_WIRE_H_
 
 #include "engine/compiled_kb.h"
+#include "google/protobuf/unknown_field_set.h"
 #include "medius/v1/assessment.pb.h"
 
 namespace medius::engine {
@@ -47,6 +48,11 @@ void AddStaticEvidence(const CompiledKb& kb, int wire, EvidenceText form,
 
 // The blob index a kSpliced Evidence is marked with; -1 when unmarked.
 int SplicedWireIndex(const medius::v1::Evidence& evidence);
+// Where the marker lives (Evidence has no public accessor for it).
+const google::protobuf::UnknownFieldSet& UnknownFields(
+    const medius::v1::Evidence& evidence);
+google::protobuf::UnknownFieldSet* MutableUnknownFields(
+    medius::v1::Evidence& evidence);
 
 }  // namespace medius::engine
 

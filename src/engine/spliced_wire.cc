@@ -43,17 +43,16 @@ absl::StatusOr<SplicedResponse::Node> SplicedResponse::EvidenceNode(
   Node node;
   node.message = &e;
   node.tag = tag;
-  if (e.GetReflection()->GetUnknownFields(e).field_count() == 0)
-    return node;  // complete
+  if (UnknownFields(e).field_count() == 0) return node;  // complete
   const int wire = SplicedWireIndex(e);
-  if (e.GetReflection()->GetUnknownFields(e).field_count() != 1 || wire < 0 ||
+  if (UnknownFields(e).field_count() != 1 || wire < 0 ||
       static_cast<size_t>(wire) >= kb.evidence_wire.size()) {
     // Never silently send evidence without its source: fail the call.
     return absl::InternalError(
         absl::StrCat("evidence for '", e.finding_code(),
                      "' carries a marker this knowledge base does not have"));
   }
-  e.GetReflection()->MutableUnknownFields(&e)->Clear();
+  MutableUnknownFields(e)->Clear();
   node.blob = &kb.evidence_wire[wire].bytes;
   return node;
 }

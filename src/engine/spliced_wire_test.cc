@@ -104,9 +104,8 @@ TEST_P(SplicedWireTest, AnUnknownMarkerFailsTheCallInsteadOfDroppingText) {
     if (d.evidence_size() > 0) e = d.mutable_evidence(0);
   }
   ASSERT_NE(e, nullptr);
-  e->GetReflection()->MutableUnknownFields(e)->Clear();
-  e->GetReflection()->MutableUnknownFields(e)->AddVarint(kEvidenceWireField,
-                                                         1u << 30);
+  MutableUnknownFields(*e)->Clear();
+  MutableUnknownFields(*e)->AddVarint(kEvidenceWireField, 1u << 30);
   auto bytes = engine_->SerializeSpliced(*spliced);
   EXPECT_EQ(bytes.status().code(), absl::StatusCode::kInternal);
   EXPECT_THAT(bytes.status().message(), HasSubstr("marker"));

@@ -28,6 +28,7 @@ TEST(JsonRpcLogTest, OneLineWithTheAgreedFields) {
   std::ostringstream out;
   JsonRpcLog log(out, "secret");
   log.OnRpc(Record());
+  log.Flush();
   std::string line = out.str();
   EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1);
   EXPECT_THAT(line, HasSubstr("\"method\":\"Assess\""));
@@ -53,6 +54,27 @@ TEST(JsonRpcLogTest, EncounterIdAppearsOnlyAsAKeyedHash) {
   EXPECT_NE(KeyedHash("secret", "x"), KeyedHash("other", "x"));
 }
 
+TEST(JsonRpcLogTest, TheKeyedHashIsHmacSha256) {
+  // RFC 4231, test case 2.
+  EXPECT_EQ(KeyedHash("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e");
+  const KeyedHasher hasher("Jefe");
+  EXPECT_EQ(hasher.Hash("what do ya want for nothing?"), "5bdcc146bf60754e");
+  // The prepared key is reused, not consumed.
+  EXPECT_EQ(hasher.Hash("what do ya want for nothing?"), "5bdcc146bf60754e");
+}
+
+TEST(JsonRpcLogTest, TimesAreUtcWithMilliseconds) {
+  EXPECT_EQ(LogTime(absl::FromUnixMillis(1764590400123)),
+            "2025-12-01T12:00:00.123Z");
+  // Same second from the cache, then the next second.
+  EXPECT_EQ(LogTime(absl::FromUnixMillis(1764590400999)),
+            "2025-12-01T12:00:00.999Z");
+  EXPECT_EQ(LogTime(absl::FromUnixMillis(1764590401000)),
+            "2025-12-01T12:00:01.000Z");
+  EXPECT_EQ(LogTime(absl::FromUnixMillis(7)), "1970-01-01T00:00:00.007Z");
+}
+
 TEST(JsonRpcLogTest, EscapesStrings) {
   EXPECT_EQ(JsonEscape("a\"b\\c\nd\x01"), "a\\\"b\\\\c\\nd\\u0001");
   // Bytes from 0x80 (invalid UTF-8 from a hostile header) stay ASCII.
@@ -64,6 +86,7 @@ TEST(JsonRpcLogTest, EventLinesCannotForgeAnRpcLine) {
   JsonRpcLog log(out, "k");
   log.Event("grpc", "error", "bad header\n{\"event\":\"rpc\",\"code\":\"OK\"}",
             "chttp2.cc:12");
+  log.Flush();
   const std::string text = out.str();
   ASSERT_EQ(text.back(), '\n');
   EXPECT_EQ(text.find('\n'), text.size() - 1) << text;  // one line

@@ -1,5 +1,6 @@
 #include "observability/metrics.h"
 
+#include "absl/strings/str_cat.h"
 #include "observability/status_names.h"
 
 namespace medius::observability {
@@ -29,7 +30,8 @@ PrometheusMetrics::PrometheusMetrics(prometheus::Registry& registry,
       red_flags_(prometheus::BuildCounter()
                      .Name("medius_red_flags_total")
                      .Help("Red flags raised, by red-flag code.")
-                     .Register(registry)) {
+                     .Register(registry)),
+      buckets_(LatencyBuckets()) {
   prometheus::BuildGauge()
       .Name("medius_knowledge_base_info")
       .Help("The knowledge base being served (value is always 1).")
@@ -38,16 +40,38 @@ PrometheusMetrics::PrometheusMetrics(prometheus::Registry& registry,
       .Set(1);
 }
 
+template <typename Metric, typename Make>
+Metric& PrometheusMetrics::Cached(
+    absl::flat_hash_map<std::string, Metric*>& cache, const std::string& key,
+    Make make) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+  {
+    absl::ReaderMutexLock lock(&mu_);
+    auto it = cache.find(key);
+    if (it != cache.end()) return *it->second;
+  }
+  absl::MutexLock lock(&mu_);
+  Metric*& slot = cache[key];
+  if (slot == nullptr) slot = &make();
+  return *slot;
+}
+
 void PrometheusMetrics::OnRpc(const service::RpcRecord& record) {
-  rpcs_
-      .Add({{"method", record.method},
-            {"code", StatusCodeName(record.code)},
-            {"client", record.client}})
-      .Increment();
-  latency_.Add({{"method", record.method}}, LatencyBuckets())
-      .Observe(record.latency_seconds);
-  for (const std::string& code : record.red_flags) {
-    red_flags_.Add({{"code", code}}).Increment();
+  const std::string code = StatusCodeName(record.code);
+  // NUL cannot occur in a method, code or token name.
+  const std::string key =
+      absl::StrCat(record.method, std::string(1, '\0'), code,
+                   std::string(1, '\0'), record.client);
+  Cached(rpc_cache_, key, [&]() -> prometheus::Counter& {
+    return rpcs_.Add(
+        {{"method", record.method}, {"code", code}, {"client", record.client}});
+  }).Increment();
+  Cached(latency_cache_, record.method, [&]() -> prometheus::Histogram& {
+    return latency_.Add({{"method", record.method}}, buckets_);
+  }).Observe(record.latency_seconds);
+  for (const std::string& flag : record.red_flags) {
+    Cached(red_flag_cache_, flag, [&]() -> prometheus::Counter& {
+      return red_flags_.Add({{"code", flag}});
+    }).Increment();
   }
 }
 
