@@ -314,6 +314,22 @@ std::string Markdown(const std::map<std::string, RatioReporter::Result>& r) {
         serialize->second.bytes, parse->second.allocs, assess->second.allocs);
   }
   out +=
+      "\nRequest bytes to answer bytes, as the server does it (parse, "
+      "Assess, serialize): the complete message serialized, against the "
+      "spliced form the server sends (evidence_wire.h):\n\n"
+      "| findings | complete message (ns) | spliced (ns) | spliced / "
+      "complete | allocations: complete | allocations: spliced |\n"
+      "|---|---|---|---|---|---|\n";
+  for (int size : kSizes) {
+    auto message = r.find(absl::StrFormat("BM_WireMessage/%d", size));
+    auto spliced = r.find(absl::StrFormat("BM_WireSpliced/%d", size));
+    if (message == r.end() || spliced == r.end()) continue;
+    out += absl::StrFormat("| %d | %.0f | %.0f | **%.2f** | %.0f | %.0f |\n",
+                           size, message->second.ns, spliced->second.ns,
+                           spliced->second.ns / message->second.ns,
+                           message->second.allocs, spliced->second.allocs);
+  }
+  out +=
       "\nPhases of Assess (30 findings): CheckRequest, RedFlags, Scoring and "
       "NextTests are the evaluation; Differential and the rest build the "
       "response's messages and strings:\n\n"

@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
 # Regenerates docs/PERFORMANCE.md: builds the benchmarks, then measures, in
 # one run on this machine, the engine against parsing its request, the
-# service against gRPC's own health check (the floor), scaling with
-# concurrency, server cores and request size, memory over a million calls,
-# start-up time, and fuzzing. Every server is on 127.0.0.1.
+# service under h2load against gRPC's own health check and against a floor
+# server answering the same bytes (bench/h2load.sh: CPU per call and
+# throughput at 1-64 in flight, cost growth with the request), memory over
+# a million calls, start-up time, and fuzzing. Every server is on
+# 127.0.0.1. Needs h2load (Debian: nghttp2-client).
 #
-#   bench/run_all.sh                   # about 25 minutes on 2 cores
+#   bench/run_all.sh                   # about 40 minutes on 2 cores
 #   SECONDS_PER_RUN=3 MILLION=100000 FUZZ_SECONDS=20 bench/run_all.sh  # quick
 #
 # Environment: BENCH_BUILD_DIR (default build-bench/), SECONDS_PER_RUN
-# (per load measurement, default 10), MILLION (calls for the memory test,
+# (per h2load run, three per figure, default 5), MILLION (calls for the memory test,
 # default 1000000), FUZZ_SECONDS (per fuzz target, default 900; 0 skips),
 # OUT (default docs/PERFORMANCE.md).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BENCH_BUILD_DIR:-$ROOT/build-bench}
-RUN=${SECONDS_PER_RUN:-10}
+RUN=${SECONDS_PER_RUN:-5}
 MILLION=${MILLION:-1000000}
 FUZZ_SECONDS=${FUZZ_SECONDS:-900}
 OUT=${OUT:-$ROOT/docs/PERFORMANCE.md}
@@ -30,7 +32,7 @@ log() { echo "run_all: $*" >&2; }
 log "building in $BUILD"
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$BUILD" -j"$(nproc)" --target medius-server engine_bench \
-  load_client startup_time >/dev/null
+  load_client startup_time floor_server grpc_body >/dev/null
 LOAD=("$BUILD/bench/load_client")
 
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
@@ -49,52 +51,9 @@ startup=$("$BUILD/bench/startup_time" --server="$BUILD/src/server/medius-server"
   --kb_dir="$ROOT/knowledge" --runs=10)
 
 # ---------------------------------------------------------------- load
-# load CPUS_CLIENT RPC FINDINGS CONCURRENCY -> one result line
-load() {
-  taskset -c "$1" "${LOAD[@]}" --target="127.0.0.1:$SERVER_PORT" --rpc="$2" \
-    --findings="$3" --concurrency="$4" --warmup_seconds=2 --seconds="$RUN" ||
-    true
-}
-row() {  # row LABEL HEALTH_LINE ASSESS_LINE
-  local hq aq hp ap
-  hq=$(field qps "$2"); aq=$(field qps "$3")
-  hp=$(field p99_us "$2"); ap=$(field p99_us "$3")
-  awk -v l="$1" -v hq="$hq" -v aq="$aq" -v hp="$hp" -v ap="$ap" \
-    -v h50="$(field p50_us "$2")" -v a50="$(field p50_us "$3")" \
-    -v h999="$(field p999_us "$2")" -v a999="$(field p999_us "$3")" \
-    -v af="$(field failed "$3")" -v hf="$(field failed "$2")" 'BEGIN {
-      tr = aq / hq; lr = ap / hp;
-      printf "| %s | %.0f | %.0f | **%.0f%%** %s | %.0f / %.0f / %.0f | %.0f / %.0f / %.0f | **%.2fx** %s | %d / %d |\n",
-        l, hq, aq, 100 * tr, (tr >= 0.9 ? "met" : "not met"),
-        h50, hp, h999, a50, ap, a999, lr, (lr <= 1.5 ? "met" : "not met"), hf, af }'
-}
-TABLE_HEAD='| configuration | health qps (floor) | Assess qps | Assess / floor (goal >= 90%) | health p50 / p99 / p99.9 (us) | Assess p50 / p99 / p99.9 (us) | p99 Assess / floor (goal <= 1.5x) | failed health / Assess |
-|---|---|---|---|---|---|---|---|'
-
-log "service vs health floor: server on core 0, client on core 1"
-SERVER_LOG=/dev/null start_server 0
-floor_rows=""
-for c in 1 2 4; do
-  h=$(load 1 health 30 "$c"); a=$(load 1 assess 30 "$c")
-  echo "$h" >>"$WORK/load.txt"; echo "$a" >>"$WORK/load.txt"
-  floor_rows+=$(row "1 server core, $c in flight, 30 findings" "$h" "$a")$'\n'
-done
-size_rows=""
-for f in 5 30 60; do
-  a=$(load 1 assess "$f" 4)
-  echo "$a" >>"$WORK/load.txt"
-  size_rows+="| $f | $(field request_bytes "$a") | $(field qps "$a") | $(field p50_us "$a") | $(field p99_us "$a") | $(field p999_us "$a") | $(field failed "$a") |"$'\n'
-done
-stop_server
-
-log "service vs health floor: server on cores 0-1, client sharing them"
-SERVER_LOG=/dev/null start_server 0-1
-for c in 1 4 16; do
-  h=$(load 0-1 health 30 "$c"); a=$(load 0-1 assess 30 "$c")
-  echo "$h" >>"$WORK/load.txt"; echo "$a" >>"$WORK/load.txt"
-  floor_rows+=$(row "2 server cores (shared with the client), $c in flight" "$h" "$a")$'\n'
-done
-stop_server
+log "service against its floors (bench/h2load.sh)"
+BENCH_BUILD_DIR="$BUILD" H2LOAD_NO_BUILD=1 SECONDS_PER_RUN="$RUN" \
+  "$ROOT/bench/h2load.sh" >"$WORK/h2load.md"
 
 # ---------------------------------------------------------------- memory
 log "memory: $MILLION calls"
@@ -162,30 +121,8 @@ $(cat "$WORK/engine.md")
 
 \`$engine_ratio\`
 
-## Service: Assess against the gRPC health-check floor
+$(cat "$WORK/h2load.md")
 
-\`load_client\` (callback-API gRPC client, closed loop, N calls in flight over
-N connections, ${RUN} s after a 2 s warm-up) against one \`medius-server\`
-(\`--insecure\`, JSON call log to /dev/null). The floor is
-\`grpc.health.v1.Health/Check\` on the same server in the same run: what gRPC
-itself costs per call. Only grpc-status 0 counts as a success. Goals: Assess
-throughput >= 90 % of the floor, Assess p99 <= 1.5 x the floor's p99.
-
-$TABLE_HEAD
-$floor_rows
-Raw \`load_client\` lines:
-
-\`\`\`
-$(cat "$WORK/load.txt")
-\`\`\`
-
-### Request size
-
-Assess with 4 in flight, server on core 0, client on core 1.
-
-| findings | request bytes | qps | p50 (us) | p99 (us) | p99.9 (us) | failed |
-|---|---|---|---|---|---|---|
-$size_rows
 ## Memory and start-up
 
 | | |
