@@ -160,6 +160,24 @@ void BM_WireSpliced(benchmark::State& state) {
   ReportAllocations(state, before);
 }
 
+// ... and the ASSESS_VIEW_BASIC answer, spliced.
+void BM_WireSplicedBasic(benchmark::State& state) {
+  const std::string& bytes = Data().bytes.at(state.range(0));
+  uint64_t before = ThreadAllocations();
+  size_t answer = 0;
+  for (auto _ : state) {
+    medius::v1::AssessRequest request;
+    benchmark::DoNotOptimize(request.ParseFromString(bytes));
+    request.set_view(medius::v1::ASSESS_VIEW_BASIC);
+    auto response = Data().engine->Assess(request, nullptr, {.spliced = true});
+    auto out = Data().engine->SerializeSpliced(*response);
+    answer = out->size();
+    benchmark::DoNotOptimize(out);
+  }
+  state.counters["bytes"] = static_cast<double>(answer);
+  ReportAllocations(state, before);
+}
+
 // The phases of Assess, on the compiled knowledge base. Only the stable
 // ones are timed alone; the rest (protocol, disposition, notes, assembling
 // the response) is reported as Assess minus these.
@@ -252,6 +270,7 @@ BENCHMARK(BM_Assess)->Apply(Sizes);
 BENCHMARK(BM_SerializeResponse)->Apply(Sizes);
 BENCHMARK(BM_WireMessage)->Apply(Sizes);
 BENCHMARK(BM_WireSpliced)->Apply(Sizes);
+BENCHMARK(BM_WireSplicedBasic)->Apply(Sizes);
 BENCHMARK(BM_Phase1_CheckRequest)->Arg(30)->Unit(benchmark::kNanosecond);
 BENCHMARK(BM_Phase2_RedFlags)->Arg(30)->Unit(benchmark::kNanosecond);
 BENCHMARK(BM_Phase3_Scoring)->Arg(30)->Unit(benchmark::kNanosecond);
@@ -318,16 +337,19 @@ std::string Markdown(const std::map<std::string, RatioReporter::Result>& r) {
       "Assess, serialize): the complete message serialized, against the "
       "spliced form the server sends (evidence_wire.h):\n\n"
       "| findings | complete message (ns) | spliced (ns) | spliced / "
-      "complete | allocations: complete | allocations: spliced |\n"
-      "|---|---|---|---|---|---|\n";
+      "complete | allocations: complete | allocations: spliced | BASIC "
+      "view, spliced (ns) | BASIC answer bytes |\n"
+      "|---|---|---|---|---|---|---|---|\n";
   for (int size : kSizes) {
     auto message = r.find(absl::StrFormat("BM_WireMessage/%d", size));
     auto spliced = r.find(absl::StrFormat("BM_WireSpliced/%d", size));
-    if (message == r.end() || spliced == r.end()) continue;
-    out += absl::StrFormat("| %d | %.0f | %.0f | **%.2f** | %.0f | %.0f |\n",
-                           size, message->second.ns, spliced->second.ns,
-                           spliced->second.ns / message->second.ns,
-                           message->second.allocs, spliced->second.allocs);
+    auto basic = r.find(absl::StrFormat("BM_WireSplicedBasic/%d", size));
+    if (message == r.end() || spliced == r.end() || basic == r.end()) continue;
+    out += absl::StrFormat(
+        "| %d | %.0f | %.0f | **%.2f** | %.0f | %.0f | %.0f | %.0f |\n", size,
+        message->second.ns, spliced->second.ns,
+        spliced->second.ns / message->second.ns, message->second.allocs,
+        spliced->second.allocs, basic->second.ns, basic->second.bytes);
   }
   out +=
       "\nPhases of Assess (30 findings): CheckRequest, RedFlags, Scoring and "

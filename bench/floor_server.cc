@@ -24,6 +24,7 @@
 
 ABSL_FLAG(std::string, port_file, "", "Where to write the chosen port.");
 ABSL_FLAG(int, findings, 30, "Findings of the request whose answer is sent.");
+ABSL_FLAG(std::string, view, "full", "full | basic (AssessRequest.view)");
 ABSL_FLAG(std::string, kb_dir, MEDIUS_SOURCE_DIR "/knowledge", "");
 ABSL_FLAG(std::string, example,
           MEDIUS_SOURCE_DIR "/examples/gluteal_tendinopathy.json", "");
@@ -67,6 +68,9 @@ int main(int argc, char** argv) {
   }
   auto request = medius::bench::SizedRequest(*example, (*engine)->info(),
                                              absl::GetFlag(FLAGS_findings));
+  if (absl::GetFlag(FLAGS_view) == "basic") {
+    request.set_view(medius::v1::ASSESS_VIEW_BASIC);
+  }
   auto response = (*engine)->Assess(request, nullptr, {.spliced = true});
   if (!response.ok()) {
     std::cerr << response.status() << "\n";

@@ -21,6 +21,7 @@
 
 ABSL_FLAG(std::string, rpc, "assess", "assess | health");
 ABSL_FLAG(int, findings, 30, "Findings of the Assess request.");
+ABSL_FLAG(std::string, view, "full", "full | basic (AssessRequest.view)");
 ABSL_FLAG(std::string, kb_dir, MEDIUS_SOURCE_DIR "/knowledge", "");
 ABSL_FLAG(std::string, example,
           MEDIUS_SOURCE_DIR "/examples/gluteal_tendinopathy.json", "");
@@ -43,9 +44,12 @@ int main(int argc, char** argv) {
       std::cerr << engine.status() << " " << example.status() << "\n";
       return 1;
     }
-    medius::bench::SizedRequest(*example, (*engine)->info(),
-                                absl::GetFlag(FLAGS_findings))
-        .SerializeToString(&message);
+    medius::v1::AssessRequest request = medius::bench::SizedRequest(
+        *example, (*engine)->info(), absl::GetFlag(FLAGS_findings));
+    if (absl::GetFlag(FLAGS_view) == "basic") {
+      request.set_view(medius::v1::ASSESS_VIEW_BASIC);
+    }
+    request.SerializeToString(&message);
   }
   const uint32_t size = static_cast<uint32_t>(message.size());
   const char prefix[5] = {

@@ -6,7 +6,9 @@
 //
 // It also checks, for every request, that the spliced form the server sends
 // (Engine::Assess with options.spliced, then Engine::SerializeSpliced)
-// parses to exactly the complete message; it exits 1 if one does not.
+// parses to exactly the complete message, and that the ASSESS_VIEW_BASIC
+// answer, built and spliced, is exactly the complete one with the "not in
+// BASIC" fields cleared (StripToBasic); it exits 1 if one is not.
 //
 // Usage: response_digest [--random=N] [--dump=FILE]
 //   --dump writes every response (or error) in text format, for diffing.
@@ -27,6 +29,7 @@
 #include "absl/strings/str_format.h"
 #include "bench/bench_requests.h"
 #include "clinical/clinical_case.pb.h"
+#include "engine/basic_view.h"
 #include "engine/engine.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -174,7 +177,7 @@ int main(int argc, char** argv) {
   std::ofstream out;
   if (!dump.empty()) out.open(dump);
   uint64_t hash = 14695981039346656037ULL;
-  int ok = 0, spliced_differ = 0;
+  int ok = 0, spliced_differ = 0, basic_differ = 0;
   for (size_t i = 0; i < requests.size(); ++i) {
     auto response = (*engine)->Assess(requests[i]);
     std::string answer = response.ok()
@@ -194,6 +197,27 @@ int main(int argc, char** argv) {
                     << "to the complete response\n";
         }
       }
+      medius::v1::AssessRequest basic_request = requests[i];
+      basic_request.set_view(medius::v1::ASSESS_VIEW_BASIC);
+      medius::v1::AssessResponse expected = *response;
+      medius::engine::StripToBasic(&expected);
+      const std::string expected_bytes = Deterministic(expected);
+      auto basic = (*engine)->Assess(basic_request);
+      auto basic_spliced =
+          (*engine)->Assess(basic_request, nullptr, {.spliced = true});
+      absl::StatusOr<std::string> basic_bytes =
+          basic_spliced.ok()
+              ? (*engine)->SerializeSpliced(*basic_spliced)
+              : absl::StatusOr<std::string>(basic_spliced.status());
+      medius::v1::AssessResponse basic_parsed;
+      if (!basic.ok() || Deterministic(*basic) != expected_bytes ||
+          !basic_bytes.ok() || !basic_parsed.ParseFromString(*basic_bytes) ||
+          Deterministic(basic_parsed) != expected_bytes) {
+        if (basic_differ++ < 3) {
+          std::cerr << "request " << i << ": the BASIC answer is not the "
+                    << "complete one stripped\n";
+        }
+      }
     }
     hash = Fnv1a(hash, answer);
     if (out.is_open()) {
@@ -209,7 +233,8 @@ int main(int argc, char** argv) {
   }
   std::cout << absl::StrFormat(
       "requests=%d (cases=%d) ok=%d invalid=%d digest=%016x "
-      "spliced_differ=%d\n",
-      requests.size(), cases, ok, requests.size() - ok, hash, spliced_differ);
-  return spliced_differ == 0 ? 0 : 1;
+      "spliced_differ=%d basic_differ=%d\n",
+      requests.size(), cases, ok, requests.size() - ok, hash, spliced_differ,
+      basic_differ);
+  return spliced_differ == 0 && basic_differ == 0 ? 0 : 1;
 }

@@ -164,6 +164,7 @@ struct CompiledKb {
   // (evidence_wire.h), with the reference ids their citations name.
   struct EvidenceWire {
     std::string bytes;
+    std::string basic_bytes;  // the same for ASSESS_VIEW_BASIC
     std::vector<std::string> reference_ids;
   };
   std::vector<EvidenceWire> evidence_wire;

@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "engine/assessment_parts.h"
+#include "engine/basic_view.h"
 #include "engine/evidence_wire.h"
 #include "engine/primary_source.h"
 #include "engine/red_flags.h"
@@ -52,7 +53,46 @@ void CollectFindingCodes(const medius::v1::Criterion& c,
   }
 }
 
-medius::v1::KnowledgeBaseInfo BuildInfo(const medius::v1::KnowledgeBase& kb) {
+// A protocol as the knowledge base writes it: every phase and exercise with
+// its default dosage, nothing personalised (GetKnowledgeBase).
+medius::v1::ExerciseProtocol CatalogProtocol(
+    const CompiledKb& compiled, const medius::v1::ProtocolDefinition& def) {
+  medius::v1::ExerciseProtocol out;
+  out.set_protocol_code(def.code());
+  out.set_display_name(def.display_name());
+  for (const auto& c : def.for_conditions()) out.add_for_conditions(c);
+  out.set_summary(def.summary());
+  for (const auto& phase_def : def.phases()) {
+    medius::v1::Phase* phase = out.add_phases();
+    phase->set_name(phase_def.name());
+    phase->set_goal(phase_def.goal());
+    phase->set_entry_criteria(phase_def.entry_criteria());
+    phase->set_progression_criteria(phase_def.progression_criteria());
+    phase->set_typical_duration(phase_def.typical_duration());
+    for (const auto& pe : phase_def.exercises()) {
+      auto found = compiled.exercise_index.find(pe.exercise_code());
+      if (found == compiled.exercise_index.end()) continue;  // validated
+      const auto& exercise = compiled.kb.exercises(found->second);
+      medius::v1::PrescribedExercise* rx = phase->add_exercises();
+      rx->set_exercise_code(pe.exercise_code());
+      rx->set_display_name(exercise.display_name());
+      rx->set_instructions(exercise.instructions());
+      const bool own = pe.has_dosage();
+      *rx->mutable_dosage() = own ? pe.dosage() : exercise.dosage();
+      const auto& source = own ? pe.dosage_source() : exercise.dosage_source();
+      rx->set_dosage_source(SourceText(compiled, source));
+      rx->set_dosage_expert_opinion(source.expert_opinion());
+    }
+  }
+  for (const auto& a : def.advice()) out.add_advice(a);
+  out.set_source(SourceText(compiled, def.source()));
+  out.set_review(def.review());
+  out.set_escalation(def.escalation());
+  return out;
+}
+
+medius::v1::KnowledgeBaseInfo BuildInfo(const CompiledKb& compiled) {
+  const medius::v1::KnowledgeBase& kb = compiled.kb;
   medius::v1::KnowledgeBaseInfo info;
   info.set_version(kb.version().version());
   info.set_date(kb.version().date());
@@ -103,6 +143,20 @@ medius::v1::KnowledgeBaseInfo BuildInfo(const medius::v1::KnowledgeBase& kb) {
     out->set_display_name(e.display_name());
     out->set_instructions(e.instructions());
   }
+  for (const auto& p : kb.protocols()) {
+    *info.add_protocols() = CatalogProtocol(compiled, p);
+  }
+  std::vector<const medius::v1::Reference*> references;
+  for (const auto& r : kb.references()) references.push_back(&r);
+  std::sort(references.begin(), references.end(),
+            [](const auto* a, const auto* b) { return a->id() < b->id(); });
+  for (const medius::v1::Reference* r : references) {
+    medius::v1::Citation* c = info.add_references();
+    c->set_reference_id(r->id());
+    c->set_text(ComputeReferenceText(*r));
+    c->set_design(r->design());
+    c->set_evidence_level(r->evidence_level());
+  }
   return info;
 }
 
@@ -123,9 +177,9 @@ absl::StatusOr<std::unique_ptr<const Engine>> Engine::Create(
     return absl::InvalidArgumentError(absl::StrCat(
         "knowledge base is not valid:\n", absl::StrJoin(lines, "\n")));
   }
-  medius::v1::KnowledgeBaseInfo info = BuildInfo(kb);
   MEDIUS_ASSIGN_OR_RETURN(std::unique_ptr<const CompiledKb> compiled,
                           Compile(std::move(kb)));
+  medius::v1::KnowledgeBaseInfo info = BuildInfo(*compiled);
   return std::unique_ptr<const Engine>(
       new Engine(std::move(compiled), std::move(info)));
 }
@@ -139,8 +193,8 @@ std::vector<FieldViolation> Engine::CheckRequest(
 absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
     const medius::v1::AssessRequest& request,
     std::vector<FieldViolation>* violations_out, AssessOptions options) const {
-  const EvidenceText form =
-      options.spliced ? EvidenceText::kSpliced : EvidenceText::kInline;
+  const bool basic = request.view() == medius::v1::ASSESS_VIEW_BASIC;
+  const EvidenceText form = FormFor(options.spliced, basic);
   Observations observations;
   std::vector<FieldViolation> violations =
       engine::CheckRequest(request, *kb_, &observations);
@@ -241,7 +295,7 @@ absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
     for (const auto& e : evidence) {
       for (const auto& c : e.citations()) distinct.insert(c.reference_id());
       // A spliced Evidence's citations are in its blob.
-      const int wire = SplicedWireIndex(e);
+      const int wire = SplicedWireMarker(e).wire;
       if (wire >= 0 && static_cast<size_t>(wire) < kb_->evidence_wire.size()) {
         for (const std::string& id : kb_->evidence_wire[wire].reference_ids) {
           distinct.insert(id);
@@ -279,6 +333,7 @@ absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
                 response.mutable_notes()->rbegin() + 1,
                 response.mutable_notes()->rend());
   }
+  if (basic) StripToBasic(&response);
   return response;
 }
 

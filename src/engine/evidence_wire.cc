@@ -35,6 +35,15 @@ const google::protobuf::Reflection& EvidenceReflection() {
 int AddEvidenceWire(CompiledKb& kb, const medius::v1::Evidence& statics) {
   CompiledKb::EvidenceWire wire;
   statics.SerializeToString(&wire.bytes);
+  medius::v1::Evidence basic = statics;
+  basic.clear_display_name();
+  basic.clear_source();
+  for (auto& c : *basic.mutable_citations()) {
+    std::string id = c.reference_id();
+    c.Clear();
+    c.set_reference_id(std::move(id));
+  }
+  basic.SerializeToString(&wire.basic_bytes);
   for (const auto& c : statics.citations()) {
     wire.reference_ids.push_back(c.reference_id());
   }
@@ -77,12 +86,17 @@ void CompileEvidenceWire(CompiledKb& kb) {
 void AddStaticEvidence(const CompiledKb& kb, int wire, EvidenceText form,
                        medius::v1::Evidence* evidence) {
   if (wire < 0 || static_cast<size_t>(wire) >= kb.evidence_wire.size()) return;
-  if (form == EvidenceText::kSpliced) {
+  const bool basic =
+      form == EvidenceText::kInlineBasic || form == EvidenceText::kSplicedBasic;
+  if (form == EvidenceText::kSpliced || form == EvidenceText::kSplicedBasic) {
+    // Index and view in one varint: 2 x index + basic.
     EvidenceReflection().MutableUnknownFields(evidence)->AddVarint(
-        kEvidenceWireField, static_cast<uint64_t>(wire));
+        kEvidenceWireField, static_cast<uint64_t>(wire) * 2 + (basic ? 1 : 0));
   } else {
     // Our own bytes: they parse.
-    static_cast<void>(evidence->MergeFromString(kb.evidence_wire[wire].bytes));
+    const auto& blob = kb.evidence_wire[wire];
+    static_cast<void>(
+        evidence->MergeFromString(basic ? blob.basic_bytes : blob.bytes));
   }
 }
 
@@ -96,7 +110,7 @@ google::protobuf::UnknownFieldSet* MutableUnknownFields(
   return EvidenceReflection().MutableUnknownFields(&evidence);
 }
 
-int SplicedWireIndex(const medius::v1::Evidence& evidence) {
+SplicedMarker SplicedWireMarker(const medius::v1::Evidence& evidence) {
   const google::protobuf::UnknownFieldSet& unknown =
       EvidenceReflection().GetUnknownFields(evidence);
   for (int i = 0; i < unknown.field_count(); ++i) {
@@ -104,10 +118,10 @@ int SplicedWireIndex(const medius::v1::Evidence& evidence) {
     if (field.number() == kEvidenceWireField &&
         field.type() == google::protobuf::UnknownField::TYPE_VARINT &&
         field.varint() <= static_cast<uint64_t>(INT32_MAX)) {
-      return static_cast<int>(field.varint());
+      return {static_cast<int>(field.varint() / 2), (field.varint() & 1) != 0};
     }
   }
-  return -1;
+  return {};
 }
 
 }  // namespace medius::engine

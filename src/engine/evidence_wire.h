@@ -28,7 +28,22 @@
 
 namespace medius::engine {
 
-enum class EvidenceText { kInline, kSpliced };
+// kInline / kSpliced: the full view; kInlineBasic / kSplicedBasic: the
+// ASSESS_VIEW_BASIC fields only (code, group, expert-opinion flag,
+// citations' reference ids).
+enum class EvidenceText { kInline, kSpliced, kInlineBasic, kSplicedBasic };
+
+inline EvidenceText FormFor(bool spliced, bool basic) {
+  if (spliced)
+    return basic ? EvidenceText::kSplicedBasic : EvidenceText::kSpliced;
+  return basic ? EvidenceText::kInlineBasic : EvidenceText::kInline;
+}
+
+// A spliced marker: which blob, and which of its two forms.
+struct SplicedMarker {
+  int wire = -1;
+  bool basic = false;
+};
 
 // The largest field number protobuf allows: never a field of Evidence, and
 // stripped before the bytes leave the engine.
@@ -46,8 +61,8 @@ void CompileEvidenceWire(CompiledKb& kb);
 void AddStaticEvidence(const CompiledKb& kb, int wire, EvidenceText form,
                        medius::v1::Evidence* evidence);
 
-// The blob index a kSpliced Evidence is marked with; -1 when unmarked.
-int SplicedWireIndex(const medius::v1::Evidence& evidence);
+// What a spliced Evidence is marked with; wire -1 when unmarked.
+SplicedMarker SplicedWireMarker(const medius::v1::Evidence& evidence);
 // Where the marker lives (Evidence has no public accessor for it).
 const google::protobuf::UnknownFieldSet& UnknownFields(
     const medius::v1::Evidence& evidence);

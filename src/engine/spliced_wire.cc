@@ -44,7 +44,8 @@ absl::StatusOr<SplicedResponse::Node> SplicedResponse::EvidenceNode(
   node.message = &e;
   node.tag = tag;
   if (UnknownFields(e).field_count() == 0) return node;  // complete
-  const int wire = SplicedWireIndex(e);
+  const SplicedMarker marker = SplicedWireMarker(e);
+  const int wire = marker.wire;
   if (UnknownFields(e).field_count() != 1 || wire < 0 ||
       static_cast<size_t>(wire) >= kb.evidence_wire.size()) {
     // Never silently send evidence without its source: fail the call.
@@ -53,7 +54,8 @@ absl::StatusOr<SplicedResponse::Node> SplicedResponse::EvidenceNode(
                      "' carries a marker this knowledge base does not have"));
   }
   MutableUnknownFields(e)->Clear();
-  node.blob = &kb.evidence_wire[wire].bytes;
+  node.blob = marker.basic ? &kb.evidence_wire[wire].basic_bytes
+                           : &kb.evidence_wire[wire].bytes;
   return node;
 }
 

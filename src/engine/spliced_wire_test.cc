@@ -88,7 +88,7 @@ TEST_P(SplicedWireTest, EveryEvidenceIsMarkedAndItsTextLeftOut) {
   ASSERT_TRUE(spliced.ok());
   for (const auto& d : spliced->differential()) {
     for (const auto& e : d.evidence()) {
-      EXPECT_GE(SplicedWireIndex(e), 0) << e.DebugString();
+      EXPECT_GE(SplicedWireMarker(e).wire, 0) << e.DebugString();
       EXPECT_TRUE(e.source().empty());
       EXPECT_TRUE(e.display_name().empty());
     }

@@ -134,6 +134,49 @@ TEST_F(ServerE2eTest, GetKnowledgeBaseListsTheCatalog) {
   EXPECT_GT(info.exercises_size(), 0);
 }
 
+TEST_F(ServerE2eTest, BasicViewIsSmallAndRendersFromTheCatalog) {
+  medius::v1::AssessRequest request = DemoRequest();
+  for (auto& f : *request.mutable_findings()) {
+    if (f.code() == "bladder_bowel_dysfunction") f.set_present(true);
+  }
+  medius::v1::AssessResponse full, basic;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->Assess(&context, request, &full).ok());
+  }
+  request.set_view(medius::v1::ASSESS_VIEW_BASIC);
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->Assess(&context, request, &basic).ok());
+  }
+  // The spliced wire form parses back to the full answer's content.
+  ASSERT_FALSE(full.differential().empty());
+  ASSERT_FALSE(full.differential(0).evidence().empty());
+  EXPECT_FALSE(full.differential(0).evidence(0).source().empty());
+  EXPECT_FALSE(full.differential(0).evidence(0).display_name().empty());
+  EXPECT_FALSE(full.cited_references(0).text().empty());
+  // BASIC: the red flag whole, the catalog text left out.
+  ASSERT_EQ(basic.red_flags_size(), full.red_flags_size());
+  EXPECT_EQ(basic.red_flags(0).code(), "cauda_equina_syndrome");
+  EXPECT_EQ(basic.red_flags(0).action(), full.red_flags(0).action());
+  EXPECT_EQ(basic.disposition().statement(), full.disposition().statement());
+  EXPECT_EQ(basic.differential(0).condition_code(),
+            full.differential(0).condition_code());
+  EXPECT_TRUE(basic.differential(0).evidence(0).source().empty());
+  EXPECT_LT(basic.ByteSizeLong() * 3, full.ByteSizeLong());
+  // And GetKnowledgeBase has the text behind its reference ids.
+  grpc::ClientContext context;
+  medius::v1::KnowledgeBaseInfo info;
+  ASSERT_TRUE(stub_->GetKnowledgeBase(&context, {}, &info).ok());
+  bool found = false;
+  for (const auto& r : info.references()) {
+    found |= r.reference_id() == basic.cited_references(0).reference_id() &&
+             r.text() == full.cited_references(0).text();
+  }
+  EXPECT_TRUE(found);
+  EXPECT_GT(info.protocols_size(), 0);
+}
+
 TEST_F(ServerE2eTest, HealthIsServingThenGracefulShutdownExitsZero) {
   grpc::Status status;
   EXPECT_EQ(Health(&status), HealthCheckResponse::SERVING);
