@@ -82,6 +82,13 @@ int main(int argc, char** argv) {
     std::cerr << bytes.status() << "\n";
     return 1;
   }
+  // Blocked before gRPC starts its threads, which inherit the mask: only
+  // sigwait below takes SIGTERM, so the server always shuts down cleanly.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   FloorService service(*bytes);
   int port = 0;
   grpc::ServerBuilder builder;
@@ -93,11 +100,6 @@ int main(int argc, char** argv) {
     std::cerr << "floor_server: could not listen\n";
     return 1;
   }
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::ofstream(absl::GetFlag(FLAGS_port_file)) << port << "\n";
   std::cerr << "floor_server: " << bytes->size() << " bytes per answer, port "
             << port << "\n";

@@ -1,5 +1,7 @@
 #include "engine/basic_view.h"
 
+#include "engine/evidence_wire.h"
+
 namespace medius::engine {
 namespace {
 
@@ -7,18 +9,13 @@ void StripCitation(medius::v1::Citation& c) {
   c.clear_text();
   c.clear_design();
   c.clear_evidence_level();
-  c.clear_locator();
 }
 
-// Evidence built in the basic form has none of these; evidence copied from
-// elsewhere might.
+// Evidence built in the basic form is already stripped; evidence copied
+// from elsewhere might not be.
 void StripEvidence(
     google::protobuf::RepeatedPtrField<medius::v1::Evidence>& evidence) {
-  for (auto& e : evidence) {
-    e.clear_display_name();
-    e.clear_source();
-    for (auto& c : *e.mutable_citations()) StripCitation(c);
-  }
+  for (auto& e : evidence) StripEvidenceToBasic(e);
 }
 
 void StripExercise(medius::v1::PrescribedExercise& x) {
@@ -32,12 +29,10 @@ void StripExercise(medius::v1::PrescribedExercise& x) {
 void StripToBasic(medius::v1::AssessResponse* r) {
   for (auto& d : *r->mutable_differential()) {
     d.clear_display_name();
-    d.clear_prior_source();
     StripEvidence(*d.mutable_evidence());
   }
   if (r->has_primary_source()) {
     auto* p = r->mutable_primary_source();
-    p->clear_prior_source();
     for (auto& s : *p->mutable_sources()) {
       s.clear_display_name();
       StripEvidence(*s.mutable_evidence());
@@ -48,7 +43,6 @@ void StripToBasic(medius::v1::AssessResponse* r) {
     }
     for (auto& c : *p->mutable_contributors()) {
       c.clear_display_name();
-      c.clear_prior_source();
       StripEvidence(*c.mutable_evidence());
     }
   }

@@ -2,7 +2,9 @@
 // take from GetKnowledgeBase is left out (each such field is marked "not in
 // BASIC" in assessment.proto). Evidence is handled when it is built
 // (evidence_wire.h); this clears the rest. Red flags, the disposition,
-// notes, advice and every reason are never touched.
+// notes, advice, every reason and every prior's source are never touched;
+// evidence keeps its provenance (reference ids and locators, or its source
+// text when it cites no reference or is expert opinion).
 //
 // Example:
 //   if (request.view() == medius::v1::ASSESS_VIEW_BASIC) StripToBasic(&r);

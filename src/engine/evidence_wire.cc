@@ -19,6 +19,9 @@ medius::v1::Evidence LrStatics(const CompiledKb& kb, const CompiledLr& lr,
   e.set_source(SourceText(kb, source));
   e.set_expert_opinion(source.expert_opinion());
   e.set_group(lr.def->group());
+  // The references behind the figure, as primary-source evidence has them:
+  // with them a BASIC answer traces the likelihood ratio by reference id.
+  AddCitations(kb, source, &e);
   return e;
 }
 
@@ -32,17 +35,25 @@ const google::protobuf::Reflection& EvidenceReflection() {
 
 }  // namespace
 
+void StripEvidenceToBasic(medius::v1::Evidence& e) {
+  e.clear_display_name();
+  // The source text is the only provenance of evidence that cites no
+  // reference (a legacy citation string, an unreferenced expert opinion):
+  // it stays. Evidence that cites references keeps their ids and locators
+  // and its expert_opinion flag; an opinion's justification is in FULL.
+  if (e.citations_size() > 0) e.clear_source();
+  for (auto& c : *e.mutable_citations()) {
+    c.clear_text();
+    c.clear_design();
+    c.clear_evidence_level();
+  }
+}
+
 int AddEvidenceWire(CompiledKb& kb, const medius::v1::Evidence& statics) {
   CompiledKb::EvidenceWire wire;
   statics.SerializeToString(&wire.bytes);
   medius::v1::Evidence basic = statics;
-  basic.clear_display_name();
-  basic.clear_source();
-  for (auto& c : *basic.mutable_citations()) {
-    std::string id = c.reference_id();
-    c.Clear();
-    c.set_reference_id(std::move(id));
-  }
+  StripEvidenceToBasic(basic);
   basic.SerializeToString(&wire.basic_bytes);
   for (const auto& c : statics.citations()) {
     wire.reference_ids.push_back(c.reference_id());

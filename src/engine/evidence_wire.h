@@ -49,6 +49,11 @@ struct SplicedMarker {
 // stripped before the bytes leave the engine.
 inline constexpr int kEvidenceWireField = (1 << 29) - 1;
 
+// Clears the fields of an Evidence that ASSESS_VIEW_BASIC leaves out: the
+// display name; the source text when the evidence cites references;
+// citations' text, design and level (reference id and locator stay).
+void StripEvidenceToBasic(medius::v1::Evidence& evidence);
+
 // Appends the serialized `statics` to kb.evidence_wire; returns its index.
 int AddEvidenceWire(CompiledKb& kb, const medius::v1::Evidence& statics);
 

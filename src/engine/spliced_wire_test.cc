@@ -124,6 +124,26 @@ TEST_P(SplicedWireTest, TheCompleteMessageSerializesUnchanged) {
       google::protobuf::util::MessageDifferencer::Equals(parsed, *complete));
 }
 
+TEST_P(SplicedWireTest, BasicKeepsTheSourceOfEvidenceCitingNoReference) {
+  // The test knowledge base cites by citation strings, not references: in
+  // BASIC that text is the evidence's only provenance, so it stays.
+  AssessRequest r = Request();
+  r.set_view(medius::v1::ASSESS_VIEW_BASIC);
+  auto basic = engine_->Assess(r);
+  ASSERT_TRUE(basic.ok());
+  int checked = 0;
+  for (const auto& d : basic->differential()) {
+    EXPECT_TRUE(d.display_name().empty());
+    for (const auto& e : d.evidence()) {
+      ASSERT_EQ(e.citations_size(), 0);
+      EXPECT_FALSE(e.source().empty()) << e.finding_code();
+      EXPECT_TRUE(e.display_name().empty());
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(WithAndWithoutPrimaryModel, SplicedWireTest,
                          ::testing::Bool());
 

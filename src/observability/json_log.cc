@@ -158,6 +158,9 @@ void JsonRpcLog::Event(const std::string& event, const std::string& level,
   }
   line += "}";
   writer_.Write(std::move(line));
+  // An error may be followed by an abort (gRPC asserts log first): it is
+  // on disk before Event returns, not still in the queue.
+  if (level == "error") writer_.Flush();
 }
 
 void JsonRpcLog::OnRpc(const service::RpcRecord& record) {

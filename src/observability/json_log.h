@@ -53,7 +53,8 @@ class JsonRpcLog : public service::RpcObserver {
 
   // One {"time","event","level","message"[,"source"]} line on the same
   // stream, so start-up warnings and gRPC's own messages cannot interleave
-  // with or imitate an rpc line: every string is escaped.
+  // with or imitate an rpc line: every string is escaped. An "error" line
+  // is written and flushed before this returns.
   void Event(const std::string& event, const std::string& level,
              const std::string& message, const std::string& source = "");
 

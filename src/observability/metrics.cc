@@ -50,9 +50,12 @@ Metric& PrometheusMetrics::Cached(
     if (it != cache.end()) return *it->second;
   }
   absl::MutexLock lock(&mu_);
-  Metric*& slot = cache[key];
-  if (slot == nullptr) slot = &make();
-  return *slot;
+  auto it = cache.find(key);
+  if (it != cache.end()) return *it->second;
+  // Made before it is cached: if Family::Add throws, nothing is left behind.
+  Metric& metric = make();
+  cache.emplace(key, &metric);
+  return metric;
 }
 
 void PrometheusMetrics::OnRpc(const service::RpcRecord& record) {

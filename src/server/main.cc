@@ -23,6 +23,7 @@
 #include <string>
 #include <thread>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
@@ -213,6 +214,11 @@ int Run() {
   medius::observability::JsonRpcLog log(
       flags.log_file.empty() ? std::cerr : log_file, config->log_hash_key);
   medius::server::RouteGrpcLogs(&log);
+  // Every early return below destroys `log` (and its writer thread):
+  // gRPC's threads must stop writing to it first.
+  absl::Cleanup unroute_grpc_logs = [] {
+    medius::server::RouteGrpcLogs(nullptr);
+  };
   for (const std::string& warning : config->warnings) {
     log.Event("server", "warning", warning);
   }
