@@ -13,7 +13,8 @@ cd "$(dirname "$0")"
 BUILD_DIR=${BUILD_DIR:-build}
 PACKAGES=(cmake make g++ protobuf-compiler libprotobuf-dev protobuf-compiler-grpc
           libgrpc++-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
-          openssl libssl-dev prometheus-cpp-dev libgoogle-perftools-dev)
+          openssl libssl-dev prometheus-cpp-dev libgoogle-perftools-dev
+          nlohmann-json3-dev libcivetweb-dev librhonabwy-dev pkg-config)
 
 install_dependencies() {
   local missing=()

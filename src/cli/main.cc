@@ -21,7 +21,6 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "auth/token_store.h"
-#include "cli/report.h"
 #include "common/flags_from_env.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
@@ -31,6 +30,7 @@
 #include "grpcpp/support/error_details.h"
 #include "medius/v1/assessment_service.grpc.pb.h"
 #include "observability/status_names.h"
+#include "render/report.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051",
           "Medius server address, host:port. Env: MEDIUS_SERVER.");
@@ -154,7 +154,7 @@ int Assess(const std::string& path) {
   grpc::Status status = stub->Assess(&context, request, &response);
   if (!status.ok()) return ReportRpcError(status);
   if (absl::GetFlag(FLAGS_json)) return PrintJson(response);
-  std::cout << medius::cli::FormatAssessment(response);
+  std::cout << medius::render::FormatAssessment(response);
   return kOk;
 }
 
@@ -166,7 +166,7 @@ int Catalog() {
   grpc::Status status = stub->GetKnowledgeBase(&context, {}, &info);
   if (!status.ok()) return ReportRpcError(status);
   if (absl::GetFlag(FLAGS_json)) return PrintJson(info);
-  std::cout << medius::cli::FormatCatalog(info);
+  std::cout << medius::render::FormatCatalog(info);
   return kOk;
 }
 

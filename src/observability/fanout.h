@@ -4,23 +4,23 @@
 
 #include <vector>
 
-#include "service/rpc_observer.h"
+#include "app/call_observer.h"
 
 namespace medius::observability {
 
-class Fanout : public service::RpcObserver {
+class Fanout : public app::CallObserver {
  public:
   // The observers must outlive this; null entries are skipped.
-  explicit Fanout(std::vector<service::RpcObserver*> observers)
+  explicit Fanout(std::vector<app::CallObserver*> observers)
       : observers_(std::move(observers)) {}
-  void OnRpc(const service::RpcRecord& record) override {
-    for (service::RpcObserver* o : observers_) {
-      if (o != nullptr) o->OnRpc(record);
+  void OnCall(const app::CallRecord& record) override {
+    for (app::CallObserver* o : observers_) {
+      if (o != nullptr) o->OnCall(record);
     }
   }
 
  private:
-  std::vector<service::RpcObserver*> observers_;
+  std::vector<app::CallObserver*> observers_;
 };
 
 }  // namespace medius::observability

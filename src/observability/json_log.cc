@@ -125,7 +125,7 @@ JsonRpcLog::JsonRpcLog(std::ostream& out, std::string hash_key)
                             "keep up\"}");
       }) {}
 
-std::string JsonRpcLog::Format(const service::RpcRecord& r) const {
+std::string JsonRpcLog::Format(const app::CallRecord& r) const {
   std::string flags;
   for (const std::string& code : r.red_flags) {
     absl::StrAppend(&flags, flags.empty() ? "" : ",", "\"", JsonEscape(code),
@@ -134,7 +134,8 @@ std::string JsonRpcLog::Format(const service::RpcRecord& r) const {
   std::string line = absl::StrCat(
       "{\"time\":\"", LogTime(absl::Now()),
       "\",\"event\":\"rpc\",\"method\":\"", JsonEscape(r.method),
-      "\",\"code\":\"", StatusCodeName(r.code),
+      "\",\"transport\":\"", JsonEscape(r.transport), "\",\"code\":\"",
+      StatusCodeName(r.code),
       "\",\"latency_ms\":", absl::StrFormat("%.3f", r.latency_seconds * 1000),
       ",\"client\":\"", JsonEscape(r.client), "\",\"assessment_id\":\"",
       JsonEscape(r.assessment_id), "\",\"knowledge_base_version\":\"",
@@ -163,7 +164,7 @@ void JsonRpcLog::Event(const std::string& event, const std::string& level,
   if (level == "error") writer_.Flush();
 }
 
-void JsonRpcLog::OnRpc(const service::RpcRecord& record) {
+void JsonRpcLog::OnCall(const app::CallRecord& record) {
   writer_.Write(Format(record));
 }
 

@@ -21,8 +21,8 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "app/call_observer.h"
 #include "observability/line_writer.h"
-#include "service/rpc_observer.h"
 
 namespace medius::observability {
 
@@ -41,15 +41,15 @@ class KeyedHasher {
   std::unique_ptr<Impl> impl_;
 };
 
-class JsonRpcLog : public service::RpcObserver {
+class JsonRpcLog : public app::CallObserver {
  public:
   // `hash_key`: secret for the encounter hash (use the same key across
   // restarts to correlate; a random one otherwise). `out` must outlive this.
   JsonRpcLog(std::ostream& out, std::string hash_key);
-  void OnRpc(const service::RpcRecord& record) override;
+  void OnCall(const app::CallRecord& record) override;
 
   // The JSON line for `record` (without the newline); public for tests.
-  std::string Format(const service::RpcRecord& record) const;
+  std::string Format(const app::CallRecord& record) const;
 
   // One {"time","event","level","message"[,"source"]} line on the same
   // stream, so start-up warnings and gRPC's own messages cannot interleave

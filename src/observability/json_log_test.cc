@@ -11,10 +11,11 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-service::RpcRecord Record() {
-  service::RpcRecord r;
+app::CallRecord Record() {
+  app::CallRecord r;
   r.method = "Assess";
-  r.code = grpc::StatusCode::OK;
+  r.transport = "grpc";
+  r.code = absl::StatusCode::kOk;
   r.latency_seconds = 0.00125;
   r.client = "emr-a";
   r.assessment_id = "0b8f6c1e-1f2a-4c7d-9e3b-5a6f7c8d9e0f";
@@ -27,11 +28,12 @@ service::RpcRecord Record() {
 TEST(JsonRpcLogTest, OneLineWithTheAgreedFields) {
   std::ostringstream out;
   JsonRpcLog log(out, "secret");
-  log.OnRpc(Record());
+  log.OnCall(Record());
   log.Flush();
   std::string line = out.str();
   EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1);
   EXPECT_THAT(line, HasSubstr("\"method\":\"Assess\""));
+  EXPECT_THAT(line, HasSubstr("\"transport\":\"grpc\""));
   EXPECT_THAT(line, HasSubstr("\"code\":\"OK\""));
   EXPECT_THAT(line, HasSubstr("\"latency_ms\":1.250"));
   EXPECT_THAT(line, HasSubstr("\"client\":\"emr-a\""));

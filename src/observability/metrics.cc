@@ -58,7 +58,7 @@ Metric& PrometheusMetrics::Cached(
   return metric;
 }
 
-void PrometheusMetrics::OnRpc(const service::RpcRecord& record) {
+void PrometheusMetrics::OnCall(const app::CallRecord& record) {
   const std::string code = StatusCodeName(record.code);
   // NUL cannot occur in a method, code or token name.
   const std::string key =

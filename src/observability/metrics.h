@@ -20,20 +20,20 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "app/call_observer.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
-#include "service/rpc_observer.h"
 
 namespace medius::observability {
 
-class PrometheusMetrics : public service::RpcObserver {
+class PrometheusMetrics : public app::CallObserver {
  public:
   PrometheusMetrics(prometheus::Registry& registry,
                     const std::string& kb_version, const std::string& kb_date);
-  void OnRpc(const service::RpcRecord& record) override;
+  void OnCall(const app::CallRecord& record) override;
 
  private:
   // The cached metric for `key`, made by `make` the first time.

@@ -14,16 +14,16 @@ using ::testing::HasSubstr;
 TEST(PrometheusMetricsTest, CountsCallsLatencyRedFlagsAndVersion) {
   prometheus::Registry registry;
   PrometheusMetrics metrics(registry, "0.1.0", "2026-11-21");
-  service::RpcRecord r;
+  app::CallRecord r;
   r.method = "Assess";
   r.client = "emr-a";
   r.latency_seconds = 0.0001;
   r.red_flags = {"infection"};
-  metrics.OnRpc(r);
-  metrics.OnRpc(r);
-  r.code = grpc::StatusCode::INVALID_ARGUMENT;
+  metrics.OnCall(r);
+  metrics.OnCall(r);
+  r.code = absl::StatusCode::kInvalidArgument;
   r.red_flags.clear();
-  metrics.OnRpc(r);
+  metrics.OnCall(r);
 
   std::string text = prometheus::TextSerializer().Serialize(registry.Collect());
   EXPECT_THAT(text, HasSubstr("medius_rpc_total{client=\"emr-a\",code=\"OK\","

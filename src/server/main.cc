@@ -28,6 +28,8 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "app/application.h"
+#include "app/rate_limiter.h"
 #include "auth/token_store.h"
 #include "common/flags_from_env.h"
 #include "engine/engine.h"
@@ -266,20 +268,21 @@ int Run() {
   }
   medius::observability::Fanout observers({&log, &metrics});
 
-  std::optional<medius::service::RateLimiter> rate_limiter;
+  std::optional<medius::app::RateLimiter> rate_limiter;
   if (flags.rate_limit_per_second > 0) {
-    rate_limiter.emplace(medius::service::RateLimit{
+    rate_limiter.emplace(medius::app::RateLimit{
         .per_second = static_cast<double>(flags.rate_limit_per_second),
         .burst = static_cast<double>(flags.rate_limit_burst)});
   }
-  medius::service::ServiceOptions options;
+  medius::app::AppOptions options;
   options.tokens = tokens.get();
   options.rate_limiter = rate_limiter.has_value() ? &*rate_limiter : nullptr;
   options.observer = &observers;
   options.max_calls_in_flight = flags.max_calls_in_flight;
   options.max_request_bytes = static_cast<size_t>(flags.max_request_bytes);
   options.max_calls_in_flight_per_client = flags.max_calls_in_flight_per_client;
-  medius::service::AssessmentServiceImpl service(**engine, options);
+  medius::app::Application application(**engine, options);
+  medius::service::AssessmentServiceImpl service(application);
 
   const medius::server::ServerLimits limits{
       .max_memory_mb = flags.max_memory_mb,

@@ -7,11 +7,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "app/status_details.h"
 #include "gmock/gmock.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpcpp/support/error_details.h"
 #include "gtest/gtest.h"
+#include "service/grpc_status.h"
 #include "testing/test_kb.h"
 
 namespace medius::service {
@@ -19,20 +21,20 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class RecordingObserver : public RpcObserver {
+class RecordingObserver : public app::CallObserver {
  public:
-  void OnRpc(const RpcRecord& record) override {
+  void OnCall(const app::CallRecord& record) override {
     absl::MutexLock lock(&mu_);
     records_.push_back(record);
   }
-  std::vector<RpcRecord> records() {
+  std::vector<app::CallRecord> records() {
     absl::MutexLock lock(&mu_);
     return records_;
   }
 
  private:
   absl::Mutex mu_;
-  std::vector<RpcRecord> records_;
+  std::vector<app::CallRecord> records_;
 };
 
 class ServiceTest : public ::testing::Test {
@@ -43,10 +45,11 @@ class ServiceTest : public ::testing::Test {
     auto engine = engine::Engine::Create(medius::testing::SmallKb());
     ASSERT_TRUE(engine.ok()) << engine.status();
     engine_ = std::move(*engine);
-    ServiceOptions options;
+    app::AppOptions options;
     options.tokens = tokens;
     options.observer = &observer_;
-    service_ = std::make_unique<AssessmentServiceImpl>(*engine_, options);
+    app_ = std::make_unique<app::Application>(*engine_, options);
+    service_ = std::make_unique<AssessmentServiceImpl>(*app_);
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
@@ -63,6 +66,7 @@ class ServiceTest : public ::testing::Test {
   RecordingObserver observer_;
 
   std::unique_ptr<const engine::Engine> engine_;
+  std::unique_ptr<app::Application> app_;
   std::unique_ptr<AssessmentServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<medius::v1::AssessmentService::Stub> stub_;
@@ -169,7 +173,8 @@ TEST_F(ServiceTest, ObserverSeesEveryCallWithoutFindings) {
   auto records = observer_.records();
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0].method, "Assess");
-  EXPECT_EQ(records[0].code, grpc::StatusCode::OK);
+  EXPECT_EQ(records[0].transport, "grpc");
+  EXPECT_EQ(records[0].code, absl::StatusCode::kOk);
   EXPECT_EQ(records[0].assessment_id, response.assessment_id());
   EXPECT_EQ(records[0].knowledge_base_version, "1.2.3");
   EXPECT_THAT(records[0].red_flags, ::testing::ElementsAre("infection"));
@@ -199,7 +204,7 @@ TEST_F(ServiceTest, TokensAreRequiredWhenConfigured) {
   auto records = observer_.records();
   ASSERT_FALSE(records.empty());
   EXPECT_EQ(records.front().client, "emr-a");
-  EXPECT_EQ(records.back().code, grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(records.back().code, absl::StatusCode::kUnauthenticated);
 }
 
 TEST_F(ServiceTest, GetKnowledgeBaseReturnsTheCatalog) {
@@ -216,6 +221,34 @@ TEST(ToGrpcStatusTest, KeepsCodeAndMessage) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(s.error_message(), "findings[0]: x");
   EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
+  EXPECT_TRUE(s.error_details().empty());
+}
+
+// The core's details reach a gRPC client as google.rpc.Status details, in
+// the order they were added, with the code and message repeated.
+TEST(ToGrpcStatusTest, PayloadsBecomeStatusDetails) {
+  absl::Status core = app::WithRetryDelay(
+      app::WithViolations(absl::ResourceExhaustedError("slow down"),
+                          {{"findings[2].code", "unknown"}}),
+      absl::Milliseconds(250));
+  grpc::Status s = ToGrpcStatus(core);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(s.error_message(), "slow down");
+  google::rpc::Status details;
+  ASSERT_TRUE(grpc::ExtractErrorDetails(s, &details).ok());
+  EXPECT_EQ(details.code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(details.message(), "slow down");
+  google::rpc::BadRequest bad_request;
+  google::rpc::RetryInfo retry;
+  bool saw_bad_request = false, saw_retry = false;
+  for (const auto& any : details.details()) {
+    if (any.UnpackTo(&bad_request)) saw_bad_request = true;
+    if (any.UnpackTo(&retry)) saw_retry = true;
+  }
+  ASSERT_TRUE(saw_bad_request && saw_retry);
+  ASSERT_EQ(bad_request.field_violations_size(), 1);
+  EXPECT_EQ(bad_request.field_violations(0).field(), "findings[2].code");
+  EXPECT_EQ(retry.retry_delay().nanos(), 250000000);
 }
 
 }  // namespace

@@ -326,7 +326,8 @@ TEST(RequestBytesTest, UnparseableBytesAreInvalidArgumentAndLogged) {
               HasSubstr("not a valid medius.v1.AssessRequest"));
   server.Stop(SIGTERM);
   EXPECT_THAT(server.Output(),
-              HasSubstr("\"method\":\"Assess\",\"code\":\"INVALID_ARGUMENT\""));
+              HasSubstr("\"method\":\"Assess\",\"transport\":\"grpc\","
+                        "\"code\":\"INVALID_ARGUMENT\""));
 }
 
 TEST(RequestBytesTest, TooLargeRequestsAreRefusedAndLogged) {
@@ -344,7 +345,8 @@ TEST(RequestBytesTest, TooLargeRequestsAreRefusedAndLogged) {
   EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(status.error_message(), HasSubstr("the limit is 2048"));
   server.Stop(SIGTERM);
-  EXPECT_THAT(server.Output(), HasSubstr("\"method\":\"Assess\",\"code\":"
+  EXPECT_THAT(server.Output(), HasSubstr("\"method\":\"Assess\",\"transport\":"
+                                         "\"grpc\",\"code\":"
                                          "\"RESOURCE_EXHAUSTED\""));
 }
 
