@@ -14,7 +14,7 @@ BUILD_DIR=${BUILD_DIR:-build}
 PACKAGES=(cmake make g++ protobuf-compiler libprotobuf-dev protobuf-compiler-grpc
           libgrpc++-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
           openssl libssl-dev prometheus-cpp-dev libgoogle-perftools-dev
-          nlohmann-json3-dev libcivetweb-dev librhonabwy-dev pkg-config)
+          nlohmann-json3-dev libcpp-httplib-dev librhonabwy-dev pkg-config)
 
 install_dependencies() {
   local missing=()
@@ -38,8 +38,22 @@ build() {
   cmake --build "$BUILD_DIR" -j"$(nproc)"
 }
 
+# Independent validators and clients the end-to-end tests use (tests/js:
+# the npm package fhir for FHIR R4, ajv), from the npm registry; Node.js
+# from Debian when the machine has none.
+install_js_test_tools() {
+  if ! command -v npm >/dev/null 2>&1; then
+    local sudo=""
+    [ "$(id -u)" -ne 0 ] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm
+  fi
+  npm ci --prefix tests/js --no-audit --no-fund --silent
+}
+
 run_tests() {
   build
+  install_js_test_tools
   ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$(nproc)"
 }
 

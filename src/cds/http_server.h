@@ -1,9 +1,10 @@
 // HttpServer: the CDS Hooks façade's own listener (medius-server
-// --cds_listen), civetweb from Debian serving a CdsHandler over HTTPS
-// (TLS 1.2 or later, the same certificate and key as the gRPC port), or
-// plain HTTP only where the operator said --insecure. Bodies over the
-// handler's size limit are refused while being read, so a client cannot
-// make the server buffer more than that.
+// --cds_listen), cpp-httplib from Debian (built with OpenSSL 3; Debian
+// 12's civetweb cannot load OpenSSL 3 for TLS) serving a CdsHandler over
+// HTTPS (TLS 1.2 or later, the same certificate and key as the gRPC port),
+// or plain HTTP only where the operator said --insecure. Bodies over the
+// size limit get 413 before they are read whole, so a client cannot make
+// the server buffer more than that.
 //
 // Example:
 //   auto server = HttpServer::Start(handler, {.listen = "0.0.0.0:8443",
@@ -11,20 +12,22 @@
 //                                             .tls_key = "server.key"});
 //   int port = (*server)->port();
 //
-// Thread-safety: civetweb calls the handler on its worker threads (the
-// handler is thread-safe); Start and the destructor from one thread.
+// Thread-safety: the handler is called on the listener's worker threads
+// (it is thread-safe); Start and the destructor from one thread.
 #ifndef MEDIUS_CDS_HTTP_SERVER_H_
 #define MEDIUS_CDS_HTTP_SERVER_H_
 
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/status/statusor.h"
 #include "cds/cds_handler.h"
 
-struct mg_context;
-struct mg_connection;
+namespace httplib {
+class Server;
+}
 
 namespace medius::cds {
 
@@ -40,7 +43,7 @@ struct HttpServerOptions {
 class HttpServer {
  public:
   // INVALID_ARGUMENT for a bad address, UNAVAILABLE when it cannot listen
-  // or the certificate does not load (civetweb's reason in the message).
+  // or the certificate and key do not load.
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
       const CdsHandler& handler, HttpServerOptions options);
   ~HttpServer();  // stops listening and waits for calls in progress
@@ -49,13 +52,10 @@ class HttpServer {
   bool tls() const { return tls_; }
 
  private:
-  HttpServer(const CdsHandler& handler, size_t max_body_bytes)
-      : handler_(handler), max_body_bytes_(max_body_bytes) {}
-  static int OnRequest(::mg_connection* conn, void* self);
+  HttpServer() = default;
 
-  const CdsHandler& handler_;
-  const size_t max_body_bytes_;
-  mg_context* context_ = nullptr;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;  // runs the accept loop
   int port_ = 0;
   bool tls_ = false;
 };

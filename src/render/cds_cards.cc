@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "render/report.h"
 
 namespace medius::render {
@@ -117,12 +118,18 @@ json RedFlagCard(const medius::v1::RedFlag& flag,
 
 json DifferentialCard(const medius::v1::AssessResponse& response,
                       const CardContext& context) {
-  std::vector<std::string> top;
+  // The leading conditions, as many of the top three as fit whole.
+  std::string summary = "Most likely: ";
+  int shown = 0;
   for (const auto& e : response.differential()) {
-    if (top.size() == 3) break;
-    top.push_back(absl::StrCat(
+    if (shown == 3) break;
+    std::string item = absl::StrCat(
+        shown == 0 ? "" : ", ",
         e.display_name().empty() ? e.condition_code() : e.display_name(), " ",
-        Percent(e.probability())));
+        Percent(e.probability()));
+    if (shown > 0 && summary.size() + item.size() > kSummaryLimit) break;
+    absl::StrAppend(&summary, item);
+    ++shown;
   }
   std::string detail;
   if (!response.disposition().statement().empty()) {
@@ -149,9 +156,7 @@ json DifferentialCard(const medius::v1::AssessResponse& response,
     }
   }
   absl::StrAppend(&detail, "\n", KnowledgeBaseLabel(response), ".");
-  json card =
-      Card(response, context, "info",
-           absl::StrCat("Most likely: ", absl::StrJoin(top, ", ")), detail);
+  json card = Card(response, context, "info", summary, detail);
   Suggest(card, context, "Record the differential as a risk assessment",
           DifferentialRiskAssessment(response, context.fhir));
   return card;
@@ -164,9 +169,11 @@ json ProtocolCard(const medius::v1::AssessResponse& response,
   const medius::v1::ExerciseProtocol& protocol = response.protocol();
   if (protocol.status() == medius::v1::PROTOCOL_STATUS_WITHHELD ||
       response.disposition().exercise_withheld()) {
-    return Card(response, context, "warning",
-                absl::StrCat("Exercise withheld: ", protocol.reason()),
-                protocol.reason());
+    return Card(
+        response, context, "warning",
+        absl::StrCat("Exercise withheld: ",
+                     absl::StripPrefix(protocol.reason(), "Withheld: ")),
+        protocol.reason());
   }
   json plan = ExerciseCarePlan(response, context.fhir);
   if (plan.is_null()) {

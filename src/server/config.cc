@@ -34,6 +34,7 @@ class Checker {
     CheckRange(kDrainSeconds, flags_.drain_seconds);
     CheckRange(kShutdownGraceSeconds, flags_.shutdown_grace_seconds);
     CheckAddresses();
+    CheckCdsHooks();
     CheckFiles();
     ReadLogHashKey();
     if (!problems_.empty()) {
@@ -105,12 +106,60 @@ class Checker {
     }
   }
 
+  // The CDS Hooks listener fails closed like the gRPC port: TLS unless
+  // --insecure, and only allow-listed EHRs (signed JWTs) unless --insecure.
+  void CheckCdsHooks() {
+    const bool any_cds_flag = !flags_.cds_issuers_file.empty() ||
+                              !flags_.cds_public_url.empty() ||
+                              !flags_.cds_allowed_origins.empty();
+    if (flags_.cds_listen.empty()) {
+      if (any_cds_flag) {
+        Warn(
+            "--cds_issuers_file, --cds_public_url and --cds_allowed_origins "
+            "do nothing without --cds_listen");
+      }
+      return;
+    }
+    if (flags_.cds_issuers_file.empty() && !flags_.insecure) {
+      Problem("cds_issuers_file",
+              "required with --cds_listen: the EHRs allowed to call and their "
+              "public keys (a JWKS per issuer); only --insecure runs without");
+    }
+    if (!flags_.cds_issuers_file.empty()) {
+      if (!absl::StartsWith(flags_.cds_public_url, "https://") &&
+          !(flags_.insecure &&
+            absl::StartsWith(flags_.cds_public_url, "http://"))) {
+        Problem("cds_public_url",
+                "required with --cds_issuers_file: the https:// URL EHRs call "
+                "(before /cds-services), checked as the JWT audience");
+      }
+    }
+    if (flags_.insecure && !flags_.insecure_allow_remote &&
+        !IsLoopbackAddress(flags_.cds_listen)) {
+      Problem("insecure",
+              absl::StrCat("plaintext CDS Hooks on ", flags_.cds_listen,
+                           ", which is not a loopback address; use TLS, or "
+                           "add --insecure_allow_remote behind a TLS proxy"));
+    }
+    const size_t colon = flags_.cds_listen.rfind(':');
+    if (colon == std::string::npos || colon + 1 == flags_.cds_listen.size()) {
+      Problem("cds_listen", "expected host:port, e.g. 0.0.0.0:8443");
+    }
+    for (const std::string* other :
+         {&flags_.listen, &flags_.health_listen, &flags_.metrics_listen}) {
+      if (*other == flags_.cds_listen && !absl::EndsWith(*other, ":0")) {
+        Problem("cds_listen", "must differ from the other ports");
+      }
+    }
+  }
+
   void CheckFiles() {
     CheckFile("tls_cert_file", flags_.tls_cert_file, false);
     CheckFile("tls_key_file", flags_.tls_key_file, true);
     CheckFile("tls_client_ca_file", flags_.tls_client_ca_file, false);
     CheckFile("token_file", flags_.token_file, false);
     CheckFile("log_hash_key_file", flags_.log_hash_key_file, true);
+    CheckFile("cds_issuers_file", flags_.cds_issuers_file, false);
     // The knowledge base decides where patients are referred: a directory
     // or file anyone may write is a way to change clinical answers.
     std::error_code error;

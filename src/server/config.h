@@ -46,6 +46,13 @@ struct ServerFlags {
   std::string port_file;
   int drain_seconds = 0;
   int shutdown_grace_seconds = 0;
+  // CDS Hooks (issue 13): its own HTTPS listener, the EHRs allowed to call
+  // (issuers and their public keys), the URL they call (the JWT audience),
+  // and browser origins allowed by CORS (comma-separated).
+  std::string cds_listen;
+  std::string cds_issuers_file;
+  std::string cds_public_url;
+  std::string cds_allowed_origins;
 };
 
 struct ServerConfig {

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <string>
 
+#include "absl/strings/str_join.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -181,6 +182,41 @@ TEST_F(ConfigTest, HealthAndMetricsAddressesMustDiffer) {
   // Port 0 is a fresh free port each time: never a clash.
   flags.listen = flags.health_listen = flags.metrics_listen = "127.0.0.1:0";
   EXPECT_TRUE(CheckServerFlags(flags).ok());
+}
+
+// The CDS Hooks listener fails closed like the gRPC port.
+TEST_F(ConfigTest, CdsHooksNeedsIssuersAndTheirAudienceUnlessInsecure) {
+  ServerFlags flags = Good();
+  flags.insecure = false;
+  flags.tls_cert_file = Write("cert", "x", 0644);
+  flags.tls_key_file = Write("tls_key", "x", 0600);
+  flags.cds_listen = "0.0.0.0:8443";
+  EXPECT_THAT(Problems(flags), HasSubstr("--cds_issuers_file: required"));
+  flags.cds_issuers_file = Write("issuers.json", "{}", 0644);
+  EXPECT_THAT(Problems(flags), HasSubstr("--cds_public_url: required"));
+  flags.cds_public_url = "http://medius.example.org";  // not https
+  EXPECT_THAT(Problems(flags), HasSubstr("--cds_public_url"));
+  flags.cds_public_url = "https://medius.example.org";
+  EXPECT_TRUE(CheckServerFlags(flags).ok()) << Problems(flags);
+  flags.cds_listen = flags.listen;
+  EXPECT_THAT(Problems(flags), HasSubstr("--cds_listen: must differ"));
+  flags.cds_listen = "8443";
+  EXPECT_THAT(Problems(flags), HasSubstr("--cds_listen: expected host:port"));
+}
+
+TEST_F(ConfigTest, PlaintextCdsHooksOnlyOnLoopback) {
+  ServerFlags flags = Good();  // --insecure
+  flags.cds_listen = "127.0.0.1:8080";
+  EXPECT_TRUE(CheckServerFlags(flags).ok()) << Problems(flags);
+  flags.cds_listen = "0.0.0.0:8080";
+  EXPECT_THAT(Problems(flags),
+              HasSubstr("plaintext CDS Hooks on 0.0.0.0:8080"));
+  flags.cds_listen.clear();
+  flags.cds_public_url = "https://x";
+  auto config = CheckServerFlags(flags);
+  ASSERT_TRUE(config.ok());
+  EXPECT_THAT(absl::StrJoin(config->warnings, "\n"),
+              HasSubstr("do nothing without --cds_listen"));
 }
 
 }  // namespace

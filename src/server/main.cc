@@ -43,6 +43,7 @@
 #include "observability/metrics.h"
 #include "prometheus/exposer.h"
 #include "prometheus/registry.h"
+#include "server/cds_listener.h"
 #include "server/config.h"
 #include "server/grpc_log.h"
 #include "server/health_port.h"
@@ -126,7 +127,8 @@ ABSL_FLAG(bool, reflection, false,
           "MEDIUS_REFLECTION.");
 ABSL_FLAG(std::string, port_file, "",
           "If set, write the bound ports here once serving: the main port on "
-          "the first line, then 'health_port N' / 'metrics_port N' lines. "
+          "the first line, then 'health_port N' / 'metrics_port N' / 'cds_port "
+          "N' lines. "
           "Env: MEDIUS_PORT_FILE.");
 ABSL_FLAG(int, drain_seconds, 5,
           "On SIGTERM/SIGINT, report NOT_SERVING this long while still "
@@ -135,6 +137,25 @@ ABSL_FLAG(int, drain_seconds, 5,
 ABSL_FLAG(int, shutdown_grace_seconds, 10,
           "After draining, how long in-flight calls may run before they are "
           "cancelled. Env: MEDIUS_SHUTDOWN_GRACE_SECONDS.");
+ABSL_FLAG(std::string, cds_listen, "",
+          "Also serve CDS Hooks 2.0 (GET /cds-services, POST "
+          "/cds-services/medius-hip-assessment) and the assessment form as "
+          "FHIR (GET /fhir/Questionnaire/medius-hip-assessment) over HTTPS on "
+          "this address, with the --tls_cert_file certificate. Empty: off. "
+          "Env: MEDIUS_CDS_LISTEN.");
+ABSL_FLAG(std::string, cds_issuers_file, "",
+          "JSON list of the EHRs allowed to call CDS Hooks, each with its "
+          "public keys: {\"issuers\": [{\"iss\": URL, \"jwks\": {\"keys\": "
+          "[...]}}]}. Required with --cds_listen unless --insecure. Env: "
+          "MEDIUS_CDS_ISSUERS_FILE.");
+ABSL_FLAG(std::string, cds_public_url, "",
+          "The URL EHRs call, before /cds-services (e.g. "
+          "https://medius.example.org): the audience their JWTs must name. "
+          "Env: MEDIUS_CDS_PUBLIC_URL.");
+ABSL_FLAG(std::string, cds_allowed_origins, "",
+          "Comma-separated browser origins allowed to call CDS Hooks (CORS), "
+          "for browser-based EHRs; '*' allows any. Empty: none. Env: "
+          "MEDIUS_CDS_ALLOWED_ORIGINS.");
 
 namespace {
 
@@ -168,11 +189,15 @@ medius::server::ServerFlags FlagsFromCommandLine() {
   f.port_file = absl::GetFlag(FLAGS_port_file);
   f.drain_seconds = absl::GetFlag(FLAGS_drain_seconds);
   f.shutdown_grace_seconds = absl::GetFlag(FLAGS_shutdown_grace_seconds);
+  f.cds_listen = absl::GetFlag(FLAGS_cds_listen);
+  f.cds_issuers_file = absl::GetFlag(FLAGS_cds_issuers_file);
+  f.cds_public_url = absl::GetFlag(FLAGS_cds_public_url);
+  f.cds_allowed_origins = absl::GetFlag(FLAGS_cds_allowed_origins);
   return f;
 }
 
 void WritePortFile(const std::string& path, int port, int health_port,
-                   int metrics_port) {
+                   int metrics_port, int cds_port) {
   if (path.empty()) return;
   // Written whole under a temporary name, then renamed: a reader never sees
   // a partial file.
@@ -182,6 +207,7 @@ void WritePortFile(const std::string& path, int port, int health_port,
     out << port << "\n";
     if (health_port > 0) out << "health_port " << health_port << "\n";
     if (metrics_port > 0) out << "metrics_port " << metrics_port << "\n";
+    if (cds_port > 0) out << "cds_port " << cds_port << "\n";
   }
   std::rename(tmp.c_str(), path.c_str());
 }
@@ -348,7 +374,31 @@ int Run() {
     std::cout << "medius-server: metrics on http port " << metrics_port
               << "/metrics" << std::endl;
   }
-  WritePortFile(flags.port_file, port, health_port, metrics_port);
+  std::unique_ptr<medius::server::CdsListener> cds;
+  if (!flags.cds_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<medius::server::CdsListener>> started =
+        medius::server::StartCdsListener(
+            flags, application, [&log](const std::string& message) {
+              log.Event("cds_feedback", "info", message);
+            });
+    if (!started.ok()) {
+      return Fail(std::string(started.status().message()),
+                  started.status().code() == absl::StatusCode::kInvalidArgument
+                      ? kConfigError
+                      : kCannotListen);
+    }
+    cds = *std::move(started);
+    if (!cds->tls()) {
+      log.Event(
+          "server", "warning",
+          "CDS Hooks over plaintext HTTP (--insecure): for local use only");
+    }
+    std::cout << "medius-server: CDS Hooks on "
+              << (cds->tls() ? "https" : "http") << " port " << cds->port()
+              << " (/cds-services, " << cds->description() << ")" << std::endl;
+  }
+  WritePortFile(flags.port_file, port, health_port, metrics_port,
+                cds != nullptr ? cds->port() : 0);
 
   int signal_number = 0;
   while (true) {
@@ -376,6 +426,7 @@ int Run() {
   health->Shutdown();  // NOT_SERVING for every service from now on
   health_state.SetServing(false);
   std::this_thread::sleep_for(std::chrono::seconds(flags.drain_seconds));
+  cds.reset();  // stops accepting; waits for the calls it is answering
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::seconds(flags.shutdown_grace_seconds));
   server->Wait();
@@ -427,6 +478,10 @@ int main(int argc, char** argv) {
       {"port_file", "MEDIUS_PORT_FILE"},
       {"drain_seconds", "MEDIUS_DRAIN_SECONDS"},
       {"shutdown_grace_seconds", "MEDIUS_SHUTDOWN_GRACE_SECONDS"},
+      {"cds_listen", "MEDIUS_CDS_LISTEN"},
+      {"cds_issuers_file", "MEDIUS_CDS_ISSUERS_FILE"},
+      {"cds_public_url", "MEDIUS_CDS_PUBLIC_URL"},
+      {"cds_allowed_origins", "MEDIUS_CDS_ALLOWED_ORIGINS"},
   });
   absl::ParseCommandLine(argc, argv);
   return Run();

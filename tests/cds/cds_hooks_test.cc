@@ -18,6 +18,7 @@
 #include "app/application.h"
 #include "cds/cds_handler.h"
 #include "cds/discovery.h"
+#include "cds/hook_body.h"
 #include "clinical/clinical_case.pb.h"
 #include "engine/engine.h"
 #include "gmock/gmock.h"
@@ -96,51 +97,6 @@ class CdsHooksTest : public ::testing::Test {
     return out;
   }
 
-  // The request as an EHR would send it: a Patient whose birth date gives
-  // the age in whole years, and a QuestionnaireResponse with one answered
-  // item per finding (the age is floored in `request` to match).
-  static json HookBody(medius::v1::AssessRequest* request) {
-    json patient = {{"resourceType", "Patient"}, {"id", "p1"}};
-    if (request->patient().sex() == medius::v1::SEX_FEMALE)
-      patient["gender"] = "female";
-    if (request->patient().sex() == medius::v1::SEX_MALE)
-      patient["gender"] = "male";
-    if (request->patient().has_age_years()) {
-      const int age = static_cast<int>(request->patient().age_years());
-      request->mutable_patient()->set_age_years(age);
-      patient["birthDate"] = absl::StrFormat("%04d-06-15", 2026 - age - 1);
-    }
-    json items = json::array();
-    static const char* kSides[] = {"", "left", "right", "bilateral"};
-    if (request->patient().affected_side() != medius::v1::SIDE_UNSPECIFIED) {
-      items.push_back(
-          {{"linkId", "affected_side"},
-           {"answer",
-            json::array(
-                {{{"valueCoding",
-                   {{"code",
-                     kSides[request->patient().affected_side()]}}}}})}});
-    }
-    for (const auto& f : request->findings()) {
-      json answer = f.value_case() == medius::v1::Finding::kNumber
-                        ? json{{"valueDecimal", f.number()}}
-                        : json{{"valueBoolean", f.present()}};
-      items.push_back(
-          {{"linkId", f.code()}, {"answer", json::array({answer})}});
-    }
-    json qr = {{"resourceType", "QuestionnaireResponse"},
-               {"status", "completed"},
-               {"item", items}};
-    json context = {{"userId", "Practitioner/7"}, {"patientId", "p1"}};
-    if (!request->encounter_id().empty()) {
-      context["encounterId"] = request->encounter_id();
-    }
-    return {{"hook", "patient-view"},
-            {"hookInstance", "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea"},
-            {"context", context},
-            {"prefetch", {{"patient", patient}, {"assessment", qr}}}};
-  }
-
   HttpResponse Post(const std::string& path, const json& body,
                     std::string origin = "") {
     HttpRequest request = Req("POST", path, body.dump());
@@ -161,7 +117,7 @@ const std::string kService = "/cds-services/medius-hip-assessment";
 TEST_F(CdsHooksTest, EveryCaseGetsTheSameAnswerAsGrpc) {
   int with_flags = 0, with_plan = 0;
   for (auto& [name, request] : Cases()) {
-    json body = HookBody(&request);
+    json body = HookBody(&request, 2026);
     HttpResponse http = Post(kService, body);
     ASSERT_EQ(http.status, 200) << name << ": " << http.body;
     json cards = json::parse(http.body)["cards"];
@@ -326,7 +282,7 @@ TEST_F(CdsHooksTest, WithTokensConfiguredAnUnauthenticatedCallIs401) {
   app::Application app(*engine_, app_options);
   CdsHandler handler(app, CdsHandlerOptions());
   auto cases = Cases();
-  json body = HookBody(&cases.front().second);
+  json body = HookBody(&cases.front().second, 2026);
   HttpRequest request = Req("POST", kService, body.dump());
   HttpResponse refused = handler.Handle(request);
   EXPECT_EQ(refused.status, 401);
@@ -334,6 +290,28 @@ TEST_F(CdsHooksTest, WithTokensConfiguredAnUnauthenticatedCallIs401) {
                                    "WWW-Authenticate", "Bearer")));
   request.headers["authorization"] = "Bearer " + token;
   EXPECT_EQ(handler.Handle(request).status, 200);
+}
+
+// The documented examples (examples/cds_hooks, shown in the README and
+// docs/INTEGRATION.md) work as written: the fall is an emergency referral
+// card first, and no exercise plan.
+TEST_F(CdsHooksTest, TheDocumentedExampleRequestsWork) {
+  for (const char* name : {"fall_hip_fracture.json", "gluteal_tendinopathy.json"}) {
+    std::ifstream in(std::string(MEDIUS_EXAMPLES_DIR) + "/cds_hooks/" + name);
+    std::stringstream text;
+    text << in.rdbuf();
+    HttpResponse r = Post(kService, json::parse(text.str()));
+    ASSERT_EQ(r.status, 200) << name << ": " << r.body;
+    json cards = json::parse(r.body)["cards"];
+    ASSERT_FALSE(cards.empty()) << name;
+    if (std::string(name) == "fall_hip_fracture.json") {
+      EXPECT_EQ(cards[0]["indicator"], "critical");
+      EXPECT_THAT(cards[0]["summary"].get<std::string>(), HasSubstr("fracture"));
+      EXPECT_THAT(r.body, ::testing::Not(HasSubstr("\"CarePlan\"")));
+    } else {
+      EXPECT_THAT(r.body, HasSubstr("\"CarePlan\""));
+    }
+  }
 }
 
 }  // namespace

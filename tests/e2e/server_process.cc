@@ -60,6 +60,7 @@ bool ServerProcess::Start(const std::vector<std::string>& args) {
       while (in >> key >> value) {
         if (key == "health_port") health_port_ = value;
         if (key == "metrics_port") metrics_port_ = value;
+        if (key == "cds_port") cds_port_ = value;
       }
       return true;
     }

@@ -14,7 +14,7 @@ class ServerProcess {
  public:
   // Starts the server with `args` added to --listen=127.0.0.1:0 and
   // --port_file. Returns once the port file appears (true) or the process
-  // exits or 15 s pass (false). Reads the health and metrics ports too.
+  // exits or 15 s pass (false). Reads the health, metrics and CDS ports too.
   bool Start(const std::vector<std::string>& args);
   // Sends `signal` and waits for exit; returns the exit status as from
   // waitpid (use WIFEXITED / WEXITSTATUS), or -1 if it did not exit in 15 s.
@@ -27,6 +27,7 @@ class ServerProcess {
   int port() const { return port_; }
   int health_port() const { return health_port_; }
   int metrics_port() const { return metrics_port_; }
+  int cds_port() const { return cds_port_; }
   pid_t pid() const { return pid_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   // What the server printed (stdout and stderr), after it has exited.
@@ -38,6 +39,7 @@ class ServerProcess {
   int port_ = 0;
   int health_port_ = 0;
   int metrics_port_ = 0;
+  int cds_port_ = 0;
   std::string dir_;
 };
 
