@@ -191,19 +191,22 @@ TEST_F(CdsHooksE2eTest, CurlGetsCardsThatAgreeWithGrpcAndValidateAsFhir) {
   }
   EXPECT_THAT((*risk)["method"]["text"].get<std::string>(),
               HasSubstr(grpc_answer.knowledge_base_digest()));
-  // The form too, then every resource through an independent validator.
+  // The form too, then every resource through an independent validator,
+  // and the discovery document and the cards against the CDS Hooks 2.0
+  // tables (tests/js/cds_hooks_schema.json, with ajv).
   std::string form;
   ASSERT_EQ(Curl(base_ + "/fhir/Questionnaire/medius-hip-assessment", &form),
             200);
   resources.push_back(json::parse(form));
   const std::string js = std::string(MEDIUS_SOURCE_DIR_PATH) + "/tests/js";
-  if (std::system(absl::StrCat("test -d ", js, "/node_modules/fhir").c_str()) !=
-      0) {
+  if (std::system(absl::StrCat("test -d ", js, "/node_modules/fhir -a -d ", js,
+                               "/node_modules/ajv")
+                      .c_str()) != 0) {
     if (std::getenv("MEDIUS_REQUIRE_JS_TESTS") != nullptr) {
       FAIL()
           << "tests/js/node_modules is missing: run `npm ci --prefix tests/js`";
     }
-    GTEST_SKIP() << "FHIR validation skipped: `npm ci --prefix tests/js` first";
+    GTEST_SKIP() << "validation skipped: `npm ci --prefix tests/js` first";
   }
   std::ofstream(Secrets().Path("resources.json")) << resources.dump();
   int code = 0;
@@ -213,6 +216,16 @@ TEST_F(CdsHooksE2eTest, CurlGetsCardsThatAgreeWithGrpcAndValidateAsFhir) {
   EXPECT_EQ(code, 0) << report;
   EXPECT_THAT(report, HasSubstr(absl::StrCat(resources.size(),
                                              " resource(s), 0 error(s)")));
+  std::ofstream(Secrets().Path("discovery.json")) << discovery;
+  std::ofstream(Secrets().Path("cards.json")) << body;
+  report = Shell(
+      absl::StrCat("node ", js, "/validate_cds.js discovery ",
+                   Secrets().Path("discovery.json"), " && node ", js,
+                   "/validate_cds.js response ", Secrets().Path("cards.json")),
+      &code);
+  EXPECT_EQ(code, 0) << report;
+  EXPECT_THAT(report, HasSubstr("discovery valid"));
+  EXPECT_THAT(report, HasSubstr("response valid"));
 }
 
 TEST_F(CdsHooksE2eTest, NoJwtAReplayedOneOrAnotherAudienceIs401) {
