@@ -41,13 +41,10 @@
 #include "app/in_flight_limiter.h"
 #include "app/rate_limiter.h"
 #include "auth/token_store.h"
+#include "common/uuid.h"
 #include "engine/engine.h"
 
 namespace medius::app {
-
-// A random (version 4) UUID, e.g. "0b8f6c1e-1f2a-4c7d-9e3b-5a6f7c8d9e0f".
-// Thread-safe.
-std::string RandomUuid();
 
 struct AppOptions {
   // Null: no client authentication (the server warns at start-up).
@@ -67,7 +64,7 @@ struct AppOptions {
   // Largest request accepted, checked here so that a refusal is reported
   // like any call. 0: no check.
   size_t max_request_bytes = 0;
-  std::function<std::string()> new_assessment_id = RandomUuid;
+  std::function<std::string()> new_assessment_id = common::RandomUuid;
 };
 
 // What a transport knows about who is calling.

@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "app/status_details.h"
 #include "cds/discovery.h"
+#include "common/uuid.h"
 #include "cds/prefetch.h"
 #include "nlohmann/json.hpp"
 #include "render/cds_cards.h"
@@ -248,7 +249,7 @@ HttpResponse CdsHandler::Service(const HttpRequest& request) const {
   }
   context.fhir.authored =
       absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone());
-  context.fhir.new_id = app::RandomUuid;
+  context.fhir.new_id = common::RandomUuid;
   context.catalog = &app_.engine().info();
   HttpResponse response = Json(200, render::AssessmentCards(*answer, context));
   call->Finish(absl::OkStatus());

@@ -22,6 +22,7 @@
 #include "absl/flags/usage.h"
 #include "auth/token_store.h"
 #include "common/flags_from_env.h"
+#include "common/uuid.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -30,11 +31,20 @@
 #include "grpcpp/support/error_details.h"
 #include "medius/v1/assessment_service.grpc.pb.h"
 #include "observability/status_names.h"
+#include "render/cds_cards.h"
+#include "render/fhir.h"
 #include "render/report.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051",
           "Medius server address, host:port. Env: MEDIUS_SERVER.");
 ABSL_FLAG(bool, json, false, "Print the response as JSON instead of a report.");
+ABSL_FLAG(bool, fhir, false,
+          "assess: print the answer as a FHIR R4 Bundle (ServiceRequest per "
+          "red flag, RiskAssessment, CarePlan), as the CDS Hooks service "
+          "suggests them.");
+ABSL_FLAG(bool, cards, false,
+          "assess: print the answer as the CDS Hooks cards the CDS Hooks "
+          "service would return (docs/INTEGRATION.md).");
 ABSL_FLAG(int, timeout_seconds, 10, "Deadline for the call, in seconds.");
 ABSL_FLAG(std::string, token, "",
           "Bearer token for servers that require one. Env: MEDIUS_TOKEN.");
@@ -127,6 +137,36 @@ int PrintJson(const google::protobuf::Message& message) {
   return kOk;
 }
 
+// The answer as the CDS Hooks service renders it: cards (with the
+// catalog's names for findings, one more call) or the FHIR Bundle.
+int PrintStandard(const medius::v1::AssessRequest& request,
+                  const medius::v1::AssessResponse& response) {
+  medius::render::FhirContext fhir;
+  fhir.new_id = medius::common::RandomUuid;
+  const std::string& encounter = request.encounter_id();
+  const bool fhir_id = !encounter.empty() && encounter.size() <= 64 &&
+                       encounter.find_first_not_of(
+                           "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
+                           "qrstuvwxyz0123456789-.") == std::string::npos;
+  if (fhir_id) fhir.encounter = "Encounter/" + encounter;
+  if (absl::GetFlag(FLAGS_fhir)) {
+    std::cout << medius::render::AssessmentBundle(response, fhir).dump(2)
+              << "\n";
+    return kOk;
+  }
+  auto stub = medius::v1::AssessmentService::NewStub(Channel());
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  medius::v1::KnowledgeBaseInfo info;
+  grpc::Status status = stub->GetKnowledgeBase(&context, {}, &info);
+  if (!status.ok()) return ReportRpcError(status);
+  medius::render::CardContext cards;
+  cards.fhir = fhir;
+  cards.catalog = &info;
+  std::cout << medius::render::AssessmentCards(response, cards).dump(2) << "\n";
+  return kOk;
+}
+
 int Assess(const std::string& path) {
   std::string text;
   if (path == "-") {
@@ -154,6 +194,9 @@ int Assess(const std::string& path) {
   grpc::Status status = stub->Assess(&context, request, &response);
   if (!status.ok()) return ReportRpcError(status);
   if (absl::GetFlag(FLAGS_json)) return PrintJson(response);
+  if (absl::GetFlag(FLAGS_fhir) || absl::GetFlag(FLAGS_cards)) {
+    return PrintStandard(request, response);
+  }
   std::cout << medius::render::FormatAssessment(response);
   return kOk;
 }
@@ -205,7 +248,7 @@ int main(int argc, char** argv) {
       "src/cli/",
       "Medius command-line client.\n"
       "Usage:\n"
-      "  medius [--server=HOST:PORT] [--json] assess [FILE|-]\n"
+      "  medius [--server=HOST:PORT] [--json|--fhir|--cards] assess [FILE|-]\n"
       "  medius [--server=HOST:PORT] [--json] catalog\n"
       "  medius [--server=HOST:PORT] health\n"
       "  medius token new CLIENT_NAME\n"
@@ -222,6 +265,12 @@ int main(int argc, char** argv) {
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
     std::cerr << absl::ProgramUsageMessage() << "\n";
+    return kUsage;
+  }
+  if (absl::GetFlag(FLAGS_json) + absl::GetFlag(FLAGS_fhir) +
+          absl::GetFlag(FLAGS_cards) >
+      1) {
+    std::cerr << "medius: --json, --fhir and --cards are alternatives\n";
     return kUsage;
   }
   std::string command = args[1];

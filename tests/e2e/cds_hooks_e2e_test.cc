@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -285,6 +286,51 @@ TEST_F(CdsHooksE2eTest, NodeFetchFromABrowserOriginGetsCardsAndCors) {
   EXPECT_EQ(code, 0) << out;
   EXPECT_THAT(out, ::testing::StartsWith("200 ")) << out;
   EXPECT_THAT(out, HasSubstr("https://ehr.example.org")) << out;
+}
+
+// `medius assess --fhir` and `--cards` show an integrator the mapping
+// without an EMR: the Bundle validates, and the cards are the service's.
+TEST_F(CdsHooksE2eTest, TheCliPrintsTheFhirBundleAndTheCards) {
+  const std::string cli = absl::StrCat(
+      MEDIUS_CLI_BINARY, " --tls_ca_file=", Secrets().Path("ca.crt"),
+      " --server=", server_.address(), " ");
+  const std::string demo =
+      std::string(MEDIUS_EXAMPLES_DIR) + "/gluteal_tendinopathy.json";
+  int code = 0;
+  std::string out =
+      Shell(cli + "--fhir assess " + demo + " 2>/dev/null", &code);
+  ASSERT_EQ(code, 0) << out;
+  json bundle = json::parse(out);
+  EXPECT_EQ(bundle["resourceType"], "Bundle");
+  std::vector<std::string> types;
+  json resources = json::array({bundle});
+  for (const json& e : bundle["entry"]) {
+    types.push_back(e["resource"]["resourceType"]);
+    resources.push_back(e["resource"]);
+  }
+  EXPECT_THAT(types, ::testing::Contains("RiskAssessment"));
+  EXPECT_THAT(types, ::testing::Contains("CarePlan"));
+  out = Shell(cli + "--cards assess " + demo + " 2>/dev/null", &code);
+  ASSERT_EQ(code, 0) << out;
+  json cards = json::parse(out)["cards"];
+  ASSERT_FALSE(cards.empty());
+  EXPECT_THAT(cards[0]["summary"].get<std::string>(),
+              HasSubstr("Gluteal tendinopathy"));
+  EXPECT_EQ(Shell(cli + "--fhir --cards assess " + demo, &code).empty(), false);
+  EXPECT_EQ(code, 2);
+  const std::string js = std::string(MEDIUS_SOURCE_DIR_PATH) + "/tests/js";
+  if (std::system(absl::StrCat("test -d ", js, "/node_modules/fhir").c_str()) !=
+      0) {
+    if (std::getenv("MEDIUS_REQUIRE_JS_TESTS") != nullptr) {
+      FAIL() << "tests/js/node_modules is missing";
+    }
+    GTEST_SKIP() << "validation skipped: `npm ci --prefix tests/js` first";
+  }
+  std::ofstream(Secrets().Path("bundle.json")) << resources.dump();
+  std::string report = Shell(absl::StrCat("node ", js, "/validate_fhir.js ",
+                                          Secrets().Path("bundle.json")),
+                             &code);
+  EXPECT_EQ(code, 0) << report;
 }
 
 TEST(CdsHooksStartupTest, WithoutIssuersOrTlsItRefusesToStart) {
