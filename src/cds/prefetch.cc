@@ -195,9 +195,10 @@ const json* QuestionnaireResponse(const json& value) {
   const std::string type = value.value("resourceType", "");
   if (type == "QuestionnaireResponse") return &value;
   if (type != "Bundle") return nullptr;
-  const json& entries = value.value("entry", json::array());
-  if (!entries.is_array()) return nullptr;
-  for (const json& e : entries) {
+  // value["entry"], not value.value("entry", ...): that is a copy, and the
+  // pointer returned must point into `value`.
+  if (!value.contains("entry") || !value["entry"].is_array()) return nullptr;
+  for (const json& e : value["entry"]) {
     if (e.is_object() && e.contains("resource") && e["resource"].is_object() &&
         e["resource"].value("resourceType", "") == "QuestionnaireResponse") {
       return &e["resource"];
