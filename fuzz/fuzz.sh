@@ -36,11 +36,12 @@ CC=clang CXX=clang++ cmake -S "$ROOT" -B "$BUILD" -DMEDIUS_FUZZ=ON \
 # The server and CLI too: this is also CI's clang build, so code that only
 # GCC accepts (or that only clang warns about) cannot land.
 cmake --build "$BUILD" -j"$(nproc)" --target request_fuzzer kb_fuzzer \
-  startup_fuzzer make_seeds medius-server medius >/dev/null
+  startup_fuzzer cds_fuzzer make_seeds medius-server medius >/dev/null
 echo "fuzz: clang build of the fuzzers, medius-server and medius: OK"
 
 mkdir -p "$WORK/artifacts" "$WORK/corpus/request" "$WORK/corpus/kb" \
-  "$WORK/corpus/startup" "$WORK/seeds/startup"
+  "$WORK/corpus/startup" "$WORK/seeds/startup" "$WORK/corpus/cds" \
+  "$WORK/seeds/cds"
 ASAN_OPTIONS=detect_leaks=0 "$BUILD/fuzz/make_seeds" "$WORK/seeds/request" \
   "$WORK/seeds/kb" "$WORK/kb.dict"
 # Startup seeds: token file \f contract \f address \f logged string.
@@ -52,6 +53,13 @@ ASAN_OPTIONS=detect_leaks=0 "$BUILD/fuzz/make_seeds" "$WORK/seeds/request" \
   printf 'x\n{"event":"rpc","code":"OK"}\xff'
 } >"$WORK/seeds/startup/all_parts"
 printf 'bad line\ffinding\f0.0.0.0:1\f\t"\\' >"$WORK/seeds/startup/broken_parts"
+# CDS Hooks seeds: the documented hook requests, and a feedback body ('F').
+for f in "$ROOT"/examples/cds_hooks/*.json; do
+  case "$f" in *.response.json) continue ;; esac
+  { printf 'S'; cat "$f"; } >"$WORK/seeds/cds/$(basename "$f" .json)"
+done
+printf 'F{"feedback":[{"card":"c","outcome":"overridden","overrideReason":{"reason":{"code":"x"}},"outcomeTimestamp":"t"}]}' \
+  >"$WORK/seeds/cds/feedback"
 
 # run TARGET SEEDS [extra flags]: SECONDS of fuzzing, log in $WORK/TARGET.log
 run() {
@@ -69,12 +77,15 @@ run kb_fuzzer "$WORK/seeds/kb" -dict="$WORK/kb.dict" &
 kb_pid=$!
 run startup_fuzzer "$WORK/seeds/startup" -max_len=8192 &
 startup_pid=$!
+run cds_fuzzer "$WORK/seeds/cds" -max_len=16384 &
+cds_pid=$!
 wait "$request_pid" || { status=1; echo "fuzz: request_fuzzer FAILED"; tail -40 "$WORK/request_fuzzer.log"; }
 wait "$kb_pid" || { status=1; echo "fuzz: kb_fuzzer FAILED"; tail -40 "$WORK/kb_fuzzer.log"; }
 wait "$startup_pid" || { status=1; echo "fuzz: startup_fuzzer FAILED"; tail -40 "$WORK/startup_fuzzer.log"; }
+wait "$cds_pid" || { status=1; echo "fuzz: cds_fuzzer FAILED"; tail -40 "$WORK/cds_fuzzer.log"; }
 
 total=0
-for target in request_fuzzer kb_fuzzer startup_fuzzer; do
+for target in request_fuzzer kb_fuzzer startup_fuzzer cds_fuzzer; do
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$WORK/$target.log" | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$WORK/$target.log" | tail -1 || true)
   corpus=$(find "$WORK/corpus/${target%_fuzzer}" -type f | wc -l)

@@ -281,7 +281,7 @@ TEST_F(CdsHooksE2eTest, NodeFetchFromABrowserOriginGetsCardsAndCors) {
   int code = 0;
   std::string out =
       Shell(absl::StrCat("NODE_EXTRA_CA_CERTS=", Secrets().Path("ca.crt"),
-                         " node ", Secrets().Path("fetch.js")),
+                         " node --no-warnings ", Secrets().Path("fetch.js")),
             &code);
   EXPECT_EQ(code, 0) << out;
   EXPECT_THAT(out, ::testing::StartsWith("200 ")) << out;
