@@ -265,7 +265,8 @@ std::string FormatDosage(const medius::v1::Dosage& d) {
   std::vector<std::string> parts;
   const bool reps = d.reps().max() > 0;
   const bool hold = d.hold_seconds().max() > 0;
-  std::string hold_text = absl::StrCat("hold ", RangeText(d.hold_seconds()), " s");
+  std::string hold_text =
+      absl::StrCat("hold ", RangeText(d.hold_seconds()), " s");
   // "3 x 10 reps", or "3 x hold 30 s" for a hold without reps: sets never
   // dangle ("3 x , hold").
   std::string volume;

@@ -296,7 +296,8 @@ TEST_F(CdsHooksTest, WithTokensConfiguredAnUnauthenticatedCallIs401) {
 // docs/INTEGRATION.md) work as written: the fall is an emergency referral
 // card first, and no exercise plan.
 TEST_F(CdsHooksTest, TheDocumentedExampleRequestsWork) {
-  for (const char* name : {"fall_hip_fracture.json", "gluteal_tendinopathy.json"}) {
+  for (const char* name :
+       {"fall_hip_fracture.json", "gluteal_tendinopathy.json"}) {
     std::ifstream in(std::string(MEDIUS_EXAMPLES_DIR) + "/cds_hooks/" + name);
     std::stringstream text;
     text << in.rdbuf();
@@ -306,7 +307,8 @@ TEST_F(CdsHooksTest, TheDocumentedExampleRequestsWork) {
     ASSERT_FALSE(cards.empty()) << name;
     if (std::string(name) == "fall_hip_fracture.json") {
       EXPECT_EQ(cards[0]["indicator"], "critical");
-      EXPECT_THAT(cards[0]["summary"].get<std::string>(), HasSubstr("fracture"));
+      EXPECT_THAT(cards[0]["summary"].get<std::string>(),
+                  HasSubstr("fracture"));
       EXPECT_THAT(r.body, ::testing::Not(HasSubstr("\"CarePlan\"")));
     } else {
       EXPECT_THAT(r.body, HasSubstr("\"CarePlan\""));
