@@ -199,10 +199,9 @@ HttpResponse CdsHandler::Handle(const HttpRequest& request) const {
 
 std::optional<HttpResponse> CdsHandler::Admit(const HttpRequest& request,
                                               app::Call& call) const {
-  absl::Status status =
-      request.too_large ? absl::ResourceExhaustedError(
-                              "request body is over the listener's size limit")
-                        : call.CheckSize(request.body.size());
+  // (The listener refuses bodies over its own limit, which is the same,
+  // before they are read: those never reach here.)
+  absl::Status status = call.CheckSize(request.body.size());
   if (!status.ok()) {
     call.Finish(status);
     return Error(413, status);

@@ -44,9 +44,6 @@ struct HttpRequest {
   // Header names in lower case.
   absl::flat_hash_map<std::string, std::string> headers;
   std::string body;
-  // True when the body was over the listener's limit and not read whole:
-  // answered 413.
-  bool too_large = false;
   std::string peer_host;  // the client's address, without its port
 };
 
