@@ -14,11 +14,16 @@ BUILD_DIR=${BUILD_DIR:-build}
 PACKAGES=(cmake make g++ protobuf-compiler libprotobuf-dev protobuf-compiler-grpc
           libgrpc++-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
           openssl libssl-dev prometheus-cpp-dev libgoogle-perftools-dev
-          nlohmann-json3-dev libcpp-httplib-dev librhonabwy-dev pkg-config)
+          nlohmann-json3-dev libcpp-httplib-dev librhonabwy-dev pkg-config
+          libsqlite3-dev libpq-dev)
+
+# Only the tests need these: a real PostgreSQL server (the audit store's
+# suite starts its own, on a private socket).
+TEST_PACKAGES=(postgresql)
 
 install_dependencies() {
   local missing=()
-  for p in "${PACKAGES[@]}"; do
+  for p in "${PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
       missing+=("$p")
   done
@@ -52,6 +57,7 @@ install_js_test_tools() {
 }
 
 run_tests() {
+  install_dependencies "${TEST_PACKAGES[@]}"
   build
   install_js_test_tools
   ctest --test-dir "$BUILD_DIR" --output-on-failure -j"$(nproc)"
@@ -63,7 +69,7 @@ demo() {
   local port
   tmp=$(mktemp -d)
   "$BUILD_DIR/src/server/medius-server" --listen=127.0.0.1:0 --kb_dir=knowledge --insecure --drain_seconds=0 \
-    --port_file="$tmp/port" >"$tmp/server.log" 2>&1 &
+    --port_file="$tmp/port" --audit_db="$tmp/audit.db" >"$tmp/server.log" 2>&1 &
   server_pid=$!
   trap 'kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
   for _ in $(seq 100); do
@@ -80,6 +86,12 @@ demo() {
   echo
   echo "\$ medius assess examples/gluteal_tendinopathy.json"
   "${cli[@]}" assess examples/gluteal_tendinopathy.json
+  echo
+  echo "\$ medius list $(grep -o '"encounterId": *"[^"]*"' examples/gluteal_tendinopathy.json | cut -d'"' -f4)"
+  "${cli[@]}" list "$(grep -o '"encounterId": *"[^"]*"' examples/gluteal_tendinopathy.json | cut -d'"' -f4)"
+  echo
+  echo "\$ medius audit verify   # the assessment record's hash chain"
+  "${cli[@]}" --audit_db="$tmp/audit.db" audit verify
 }
 
 serve() {

@@ -16,6 +16,7 @@ start_server() {
   taskset -c "$cpus" "$BUILD/src/server/medius-server" --listen=127.0.0.1:0 \
     --port_file="$SERVER_DIR/port" --kb_dir="$ROOT/knowledge" --insecure \
     --drain_seconds=0 --max_calls_in_flight=100000 \
+    --audit_db="$SERVER_DIR/audit.db" \
     --max_calls_in_flight_per_client=100000 "$@" \
     >"$log" 2>&1 &
   SERVER_PID=$!

@@ -57,7 +57,7 @@ absl::Status Call::CheckSize(size_t request_bytes) const {
       "request is ", request_bytes, " bytes; the limit is ", limit));
 }
 
-absl::Status Call::Admit() {
+absl::Status Call::Admit(absl::string_view permission) {
   const AppOptions& options = app_.options_;
   const auth::Authenticator* authenticator =
       caller_.authenticator != nullptr ? caller_.authenticator : options.tokens;
@@ -70,6 +70,11 @@ absl::Status Call::Admit() {
       return absl::UnauthenticatedError("missing or invalid bearer token");
     }
     record_.client = *std::move(name);
+    if (!authenticator->Allows(record_.client, permission)) {
+      return absl::PermissionDeniedError(
+          absl::StrCat("client '", record_.client, "' does not hold the '",
+                       permission, "' permission"));
+    }
   }
   if (options.rate_limiter == nullptr && app_.per_client_ == nullptr &&
       options.max_calls_in_flight == 0) {
@@ -118,7 +123,8 @@ absl::Status Call::Admit() {
 }
 
 absl::StatusOr<medius::v1::AssessResponse> Call::Assess(
-    const medius::v1::AssessRequest& request, engine::AssessOptions options) {
+    const medius::v1::AssessRequest& request, engine::AssessOptions options,
+    std::string assessment_id) {
   std::vector<engine::FieldViolation> violations;
   absl::StatusOr<medius::v1::AssessResponse> response =
       app_.engine_.Assess(request, &violations, options);
@@ -126,7 +132,9 @@ absl::StatusOr<medius::v1::AssessResponse> Call::Assess(
     if (violations.empty()) return response.status();
     return WithViolations(response.status(), violations);
   }
-  response->set_assessment_id(app_.options_.new_assessment_id());
+  response->set_assessment_id(assessment_id.empty()
+                                  ? app_.options_.new_assessment_id()
+                                  : std::move(assessment_id));
   record_.assessment_id = response->assessment_id();
   record_.red_flags.clear();
   for (const auto& flag : response->red_flags()) {

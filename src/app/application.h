@@ -22,6 +22,12 @@
 //   call->Finish(status);  // reported once, with the transport's last word
 //   // ... send the answer; destroying `call` frees its in-flight slots.
 //
+// The assessment record (audit/): with an audit writer, the transport hands
+// each answered assessment to Call::Record and sends the answer when
+// `done` says so (at once in best-effort mode; once stored, or UNAVAILABLE
+// instead, in required mode). GetAssessment, ListAssessments and
+// RecordOutcome read and extend the record, each behind its permission.
+//
 // Thread-safety: Application is thread-safe once built (the engine is
 // immutable; the token source, rate limiter, observer and id generator must
 // be thread-safe). A Call belongs to one call and is not shared.
@@ -34,15 +40,21 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "app/call_observer.h"
 #include "app/in_flight_limiter.h"
 #include "app/rate_limiter.h"
+#include "audit/audit_store.h"
+#include "audit/audit_writer.h"
 #include "auth/token_store.h"
 #include "common/uuid.h"
 #include "engine/engine.h"
+#include "medius/v1/audit.pb.h"
 
 namespace medius::app {
 
@@ -65,6 +77,12 @@ struct AppOptions {
   // like any call. 0: no check.
   size_t max_request_bytes = 0;
   std::function<std::string()> new_assessment_id = common::RandomUuid;
+  // Null: assessments are not recorded and the record's RPCs answer
+  // FAILED_PRECONDITION.
+  audit::AuditWriter* audit_writer = nullptr;
+  // The record's reads (its own connection, used under a mutex here). Set
+  // with audit_writer.
+  audit::AuditStore* audit_reader = nullptr;
 };
 
 // What a transport knows about who is calling.
@@ -101,18 +119,43 @@ class Call {
   // RESOURCE_EXHAUSTED with a retry delay when the client has used its rate
   // or its share of the calls in flight, or the server is full. On OK the
   // call holds its slots until destroyed.
-  absl::Status Admit();
+  //
+  // `permission` (auth::kPermission*): PERMISSION_DENIED when the
+  // authenticated client does not hold it. Without authentication there is
+  // no client to hold anything and every permission is open (the server
+  // warns at start-up).
+  absl::Status Admit(absl::string_view permission = auth::kPermissionAssess);
   // The engine's answer with a fresh assessment id, or INVALID_ARGUMENT
   // naming the fields (WithViolations) for a bad request. Call Admit first.
   absl::StatusOr<medius::v1::AssessResponse> Assess(
       const medius::v1::AssessRequest& request,
-      engine::AssessOptions options = {});
+      engine::AssessOptions options = {}, std::string assessment_id = "");
+  // Hands the answered assessment (after Assess) to the audit store.
+  // `done` runs once, maybe on another thread: OK means send the answer;
+  // UNAVAILABLE (required mode, the store cannot take it) means send that
+  // instead. Without an audit store `done` runs at once with OK.
+  void Record(const medius::v1::AssessRequest& request,
+              std::string response_bytes,
+              std::function<void(const absl::Status&)> done);
+
+  // The record's RPCs (Admit with their permission first).
+  absl::StatusOr<medius::v1::GetAssessmentResponse> GetAssessment(
+      const medius::v1::GetAssessmentRequest& request);
+  absl::StatusOr<medius::v1::ListAssessmentsResponse> ListAssessments(
+      const medius::v1::ListAssessmentsRequest& request);
+  // `done` runs once the outcome is stored (or with the error), maybe on
+  // the writer's thread.
+  void RecordOutcome(
+      const medius::v1::RecordOutcomeRequest& request,
+      std::function<void(absl::StatusOr<medius::v1::RecordOutcomeResponse>)>
+          done);
   // Reports the call to the observers with `status`, the transport's last
   // word (a serialization failure after Assess counts). Only the first
   // Finish reports.
   void Finish(const absl::Status& status);
 
   const std::string& client() const { return record_.client; }
+  const std::string& assessment_id() const { return record_.assessment_id; }
 
  private:
   friend class Application;
@@ -136,9 +179,14 @@ class Application {
 
   std::unique_ptr<Call> NewCall(std::string method, Caller caller);
   const engine::Engine& engine() const { return engine_; }
+  bool records_assessments() const { return options_.audit_writer != nullptr; }
 
  private:
   friend class Call;
+  // The store's rows for an assessment id (reader under reader_mutex_).
+  absl::StatusOr<std::vector<audit::AuditRecord>> ReadAssessment(
+      const std::string& assessment_id);
+  absl::Mutex reader_mutex_;
   const engine::Engine& engine_;
   AppOptions options_;
   std::atomic<int> calls_in_flight_{0};

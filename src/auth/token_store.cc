@@ -54,7 +54,17 @@ bool IsClientName(absl::string_view s) {
   return !s.empty() && s.size() <= 64;
 }
 
+bool KnownPermission(absl::string_view p) {
+  return p == kPermissionAssess || p == kPermissionAuditRead ||
+         p == kPermissionOutcomeWrite;
+}
+
 }  // namespace
+
+bool Authenticator::Allows(absl::string_view client,
+                           absl::string_view permission) const {
+  return permission == kPermissionAssess;
+}
 
 absl::StatusOr<TokenStore> TokenStore::Parse(absl::string_view text,
                                              const std::string& path) {
@@ -69,21 +79,36 @@ absl::StatusOr<TokenStore> TokenStore::Parse(absl::string_view text,
     std::vector<absl::string_view> parts =
         absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
     std::string where = absl::StrCat(path, ":", line_number, ": ");
-    if (parts.size() != 3 || !IsClientName(parts[0]) || !IsHex(parts[1]) ||
-        !IsHex(parts[2]) || parts[2].size() != 2 * SHA256_DIGEST_LENGTH) {
+    if ((parts.size() != 3 && parts.size() != 4) || !IsClientName(parts[0]) ||
+        !IsHex(parts[1]) || !IsHex(parts[2]) ||
+        parts[2].size() != 2 * SHA256_DIGEST_LENGTH) {
       errors.push_back(where +
-                       "expected \"client_name salt_hex sha256_hex\" (see "
-                       "medius token new)");
+                       "expected \"client_name salt_hex sha256_hex "
+                       "[permissions]\" (see medius token new)");
       continue;
+    }
+    std::vector<std::string> permissions = {std::string(kPermissionAssess)};
+    if (parts.size() == 4) {
+      permissions = absl::StrSplit(parts[3], ',', absl::SkipEmpty());
+      bool known = !permissions.empty();
+      for (const std::string& p : permissions) {
+        if (!KnownPermission(p)) {
+          errors.push_back(
+              absl::StrCat(where, "unknown permission '", p,
+                           "' (known: assess, audit:read, outcome:write)"));
+          known = false;
+        }
+      }
+      if (!known) continue;
     }
     if (!names.insert(std::string(parts[0])).second) {
       errors.push_back(
           absl::StrCat(where, "duplicate client name '", parts[0], "'"));
       continue;
     }
-    store.entries_.push_back({std::string(parts[0]),
-                              absl::HexStringToBytes(parts[1]),
-                              absl::HexStringToBytes(parts[2])});
+    store.entries_.push_back(
+        {std::string(parts[0]), absl::HexStringToBytes(parts[1]),
+         absl::HexStringToBytes(parts[2]), std::move(permissions)});
   }
   if (errors.empty() && store.entries_.empty()) {
     errors.push_back(path + ": no client tokens");
@@ -92,6 +117,17 @@ absl::StatusOr<TokenStore> TokenStore::Parse(absl::string_view text,
     return absl::InvalidArgumentError(absl::StrJoin(errors, "\n"));
   }
   return store;
+}
+
+bool TokenStore::Allows(absl::string_view client,
+                        absl::string_view permission) const {
+  for (const Entry& entry : entries_) {
+    if (entry.client != client) continue;
+    for (const std::string& p : entry.permissions) {
+      if (p == permission) return true;
+    }
+  }
+  return false;
 }
 
 absl::StatusOr<TokenStore> TokenStore::LoadFile(const std::string& path) {
@@ -136,6 +172,11 @@ std::optional<std::string> ReloadableTokens::Authenticate(
   return Current()->Authenticate(authorization);
 }
 
+bool ReloadableTokens::Allows(absl::string_view client,
+                              absl::string_view permission) const {
+  return Current()->Allows(client, permission);
+}
+
 absl::StatusOr<size_t> ReloadableTokens::Reload() {
   absl::StatusOr<TokenStore> store = TokenStore::LoadFile(path_);
   if (!store.ok()) return store.status();
@@ -148,10 +189,12 @@ absl::StatusOr<size_t> ReloadableTokens::Reload() {
 
 std::string NewToken() { return absl::BytesToHexString(RandomBytes(32)); }
 
-std::string TokenFileLine(const std::string& client, const std::string& token) {
+std::string TokenFileLine(const std::string& client, const std::string& token,
+                          const std::string& permissions) {
   std::string salt = RandomBytes(16);
   return absl::StrCat(client, " ", absl::BytesToHexString(salt), " ",
-                      absl::BytesToHexString(Sha256(salt, token)));
+                      absl::BytesToHexString(Sha256(salt, token)),
+                      permissions.empty() ? "" : " ", permissions);
 }
 
 }  // namespace medius::auth

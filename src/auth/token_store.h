@@ -1,8 +1,12 @@
 // TokenStore: per-client bearer tokens checked against a token file that
 // holds only salted hashes, so a leaked file does not leak a token.
 //
-// Token file: one client per line, "client_name salt_hex sha256_hex", where
-// sha256_hex = SHA-256(salt || token); '#' starts a comment. Tokens are 32
+// Token file: one client per line, "client_name salt_hex sha256_hex
+// [permissions]", where sha256_hex = SHA-256(salt || token) and permissions
+// is a comma-separated list of "assess" (Assess, GetKnowledgeBase),
+// "audit:read" (GetAssessment, ListAssessments) and "outcome:write"
+// (RecordOutcome); without the field a client may only assess, as before
+// permissions existed. '#' starts a comment. Tokens are 32
 // random bytes (NewToken), so a fast salted hash is enough: there is nothing
 // to brute-force.
 //
@@ -33,7 +37,15 @@ class Authenticator {
   // The client name, or nullopt when the credential is missing or wrong.
   virtual std::optional<std::string> Authenticate(
       absl::string_view authorization) const = 0;
+  // Whether an authenticated client holds `permission` (kPermission*). By
+  // default a client may only assess.
+  virtual bool Allows(absl::string_view client,
+                      absl::string_view permission) const;
 };
+
+inline constexpr absl::string_view kPermissionAssess = "assess";
+inline constexpr absl::string_view kPermissionAuditRead = "audit:read";
+inline constexpr absl::string_view kPermissionOutcomeWrite = "outcome:write";
 
 class TokenStore final : public Authenticator {
  public:
@@ -49,6 +61,8 @@ class TokenStore final : public Authenticator {
   // wrong.
   std::optional<std::string> Authenticate(
       absl::string_view authorization) const override;
+  bool Allows(absl::string_view client,
+              absl::string_view permission) const override;
 
   size_t size() const { return entries_.size(); }
 
@@ -57,6 +71,7 @@ class TokenStore final : public Authenticator {
     std::string client;
     std::string salt;    // raw bytes
     std::string digest;  // raw SHA-256 bytes
+    std::vector<std::string> permissions;
   };
   std::vector<Entry> entries_;
 };
@@ -74,6 +89,8 @@ class ReloadableTokens final : public Authenticator {
 
   std::optional<std::string> Authenticate(
       absl::string_view authorization) const override;
+  bool Allows(absl::string_view client,
+              absl::string_view permission) const override;
 
   // Re-reads the file; on error the current tokens stay in force. Returns
   // the number of clients now accepted.
@@ -93,8 +110,10 @@ class ReloadableTokens final : public Authenticator {
 // 32 random bytes as 64 hex characters, from the OS's CSPRNG.
 std::string NewToken();
 
-// A token-file line for `client` and `token`, with a fresh random salt.
-std::string TokenFileLine(const std::string& client, const std::string& token);
+// A token-file line for `client` and `token`, with a fresh random salt and
+// `permissions` (comma-separated; "" writes none: assess only).
+std::string TokenFileLine(const std::string& client, const std::string& token,
+                          const std::string& permissions = "");
 
 }  // namespace medius::auth
 

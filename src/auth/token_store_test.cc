@@ -24,6 +24,26 @@ TEST(TokenStoreTest, AcceptsTheRightTokenAndNamesTheClient) {
   EXPECT_EQ(store->Authenticate("Bearer " + beta), "emr-beta");
 }
 
+TEST(TokenStoreTest, PermissionsAreGrantedPerClientAndDefaultToAssessOnly) {
+  std::string a = NewToken(), b = NewToken();
+  auto store = TokenStore::Parse(
+      absl::StrCat(TokenFileLine("emr", a), "\n",
+                   TokenFileLine("auditor", b, "audit:read,outcome:write")),
+      "t");
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_TRUE(store->Allows("emr", kPermissionAssess));
+  EXPECT_FALSE(store->Allows("emr", kPermissionAuditRead));
+  EXPECT_FALSE(store->Allows("emr", kPermissionOutcomeWrite));
+  EXPECT_FALSE(store->Allows("auditor", kPermissionAssess));
+  EXPECT_TRUE(store->Allows("auditor", kPermissionAuditRead));
+  EXPECT_TRUE(store->Allows("auditor", kPermissionOutcomeWrite));
+  EXPECT_FALSE(store->Allows("nobody", kPermissionAssess));
+
+  auto bad = TokenStore::Parse(TokenFileLine("x", a, "assess,root"), "t");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), HasSubstr("t:1: unknown permission"));
+}
+
 TEST(TokenStoreTest, RejectsWrongMissingOrMalformedCredentials) {
   std::string token = NewToken();
   auto store = TokenStore::Parse(TokenFileLine("emr", token), "t");

@@ -1,6 +1,7 @@
 #include "cds/cds_handler.h"
 
 #include <cmath>
+#include <future>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -79,6 +80,45 @@ std::string ContextId(const json& body, const char* key) {
   if (!context.contains(key) || !context[key].is_string()) return "";
   std::string id = context[key].get<std::string>();
   return IsFhirId(id) ? id : "";
+}
+
+// Card uuids name their assessment, so that feedback (which carries only the
+// card's uuid) lands on the right record: the assessment id is a random
+// UUID ending in "0000", and its cards and suggestions count up from it in
+// the last four hex digits (106 random bits stay).
+std::string CardAddressableId() {
+  std::string id = common::RandomUuid();
+  id.replace(id.size() - 4, 4, "0000");
+  return id;
+}
+
+std::string AssessmentOfCard(const std::string& card) {
+  if (card.size() != 36) return "";
+  return card.substr(0, 32) + "0000";
+}
+
+// Waits for the core's callback: the HTTP listener answers on its own
+// thread, one request at a time per thread.
+absl::Status RecordAndWait(app::Call& call,
+                           const medius::v1::AssessRequest& request,
+                           const medius::v1::AssessResponse& response) {
+  std::promise<absl::Status> recorded;
+  std::future<absl::Status> result = recorded.get_future();
+  call.Record(request, response.SerializeAsString(),
+              [&recorded](const absl::Status& s) { recorded.set_value(s); });
+  return result.get();
+}
+
+absl::Status OutcomeAndWait(app::Call& call,
+                            const medius::v1::RecordOutcomeRequest& request) {
+  std::promise<absl::Status> stored;
+  std::future<absl::Status> result = stored.get_future();
+  call.RecordOutcome(
+      request,
+      [&stored](absl::StatusOr<medius::v1::RecordOutcomeResponse> response) {
+        stored.set_value(response.status());
+      });
+  return result.get();
 }
 
 }  // namespace
@@ -197,8 +237,9 @@ HttpResponse CdsHandler::Handle(const HttpRequest& request) const {
   return response;
 }
 
-std::optional<HttpResponse> CdsHandler::Admit(const HttpRequest& request,
-                                              app::Call& call) const {
+std::optional<HttpResponse> CdsHandler::Admit(
+    const HttpRequest& request, app::Call& call,
+    absl::string_view permission) const {
   // (The listener refuses bodies over its own limit, which is the same,
   // before they are read: those never reach here.)
   absl::Status status = call.CheckSize(request.body.size());
@@ -206,7 +247,7 @@ std::optional<HttpResponse> CdsHandler::Admit(const HttpRequest& request,
     call.Finish(status);
     return Error(413, status);
   }
-  status = call.Admit();
+  status = call.Admit(permission);
   if (!status.ok()) {
     call.Finish(status);
     return Error(status);
@@ -217,7 +258,8 @@ std::optional<HttpResponse> CdsHandler::Admit(const HttpRequest& request,
 HttpResponse CdsHandler::Service(const HttpRequest& request) const {
   std::unique_ptr<app::Call> call =
       app_.NewCall("CdsService", CallerOf(request));
-  if (std::optional<HttpResponse> refused = Admit(request, *call)) {
+  if (std::optional<HttpResponse> refused =
+          Admit(request, *call, auth::kPermissionAssess)) {
     return *std::move(refused);
   }
   absl::Status status;
@@ -234,10 +276,17 @@ HttpResponse CdsHandler::Service(const HttpRequest& request) const {
     return Error(assess.status());
   }
   call->set_encounter_id(assess->encounter_id());
-  absl::StatusOr<medius::v1::AssessResponse> answer = call->Assess(*assess);
+  absl::StatusOr<medius::v1::AssessResponse> answer =
+      call->Assess(*assess, {}, CardAddressableId());
   if (!answer.ok()) {
     call->Finish(answer.status());
     return Error(answer.status());
+  }
+  // No card goes out unrecorded (in --audit=required mode).
+  status = RecordAndWait(*call, *assess, *answer);
+  if (!status.ok()) {
+    call->Finish(status);
+    return Error(status);
   }
   render::CardContext context;
   if (std::string id = ContextId(body, "patientId"); !id.empty()) {
@@ -248,7 +297,10 @@ HttpResponse CdsHandler::Service(const HttpRequest& request) const {
   }
   context.fhir.authored =
       absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone());
-  context.fhir.new_id = common::RandomUuid;
+  context.fhir.new_id = [prefix = answer->assessment_id().substr(0, 32),
+                         n = 0]() mutable {
+    return absl::StrCat(prefix, absl::Hex(++n, absl::kZeroPad4));
+  };
   context.catalog = &app_.engine().info();
   HttpResponse response = Json(200, render::AssessmentCards(*answer, context));
   call->Finish(absl::OkStatus());
@@ -258,7 +310,8 @@ HttpResponse CdsHandler::Service(const HttpRequest& request) const {
 HttpResponse CdsHandler::Feedback(const HttpRequest& request) const {
   std::unique_ptr<app::Call> call =
       app_.NewCall("CdsFeedback", CallerOf(request));
-  if (std::optional<HttpResponse> refused = Admit(request, *call)) {
+  if (std::optional<HttpResponse> refused =
+          Admit(request, *call, auth::kPermissionOutcomeWrite)) {
     return *std::move(refused);
   }
   absl::Status status;
@@ -321,6 +374,31 @@ HttpResponse CdsHandler::Feedback(const HttpRequest& request) const {
   }
   if (options_.on_feedback) {
     for (const CardFeedback& record : records) options_.on_feedback(record);
+  }
+  // Into the assessment record, next to the assessment the card came from.
+  if (app_.records_assessments()) {
+    for (const CardFeedback& record : records) {
+      medius::v1::RecordOutcomeRequest outcome;
+      outcome.set_assessment_id(AssessmentOfCard(record.card));
+      outcome.mutable_outcome()->set_action(
+          record.outcome == "accepted"
+              ? medius::v1::CLINICIAN_ACTION_ACCEPTED
+              : medius::v1::CLINICIAN_ACTION_OVERRIDDEN);
+      outcome.mutable_outcome()->set_override_reason(
+          record.override_reason.substr(0, 200));
+      status = outcome.assessment_id().empty()
+                   ? absl::NotFoundError("unknown card uuid")
+                   : OutcomeAndWait(*call, outcome);
+      if (status.code() == absl::StatusCode::kNotFound) {
+        status = absl::NotFoundError(
+            absl::StrCat("card ", record.card.substr(0, 64),
+                         " is not one of this service's cards"));
+      }
+      if (!status.ok()) {
+        call->Finish(status);
+        return Error(status);
+      }
+    }
   }
   call->Finish(absl::OkStatus());
   return Json(200, json::object());

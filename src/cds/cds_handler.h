@@ -88,8 +88,8 @@ class CdsHandler {
  private:
   // The size limit and the core's admission (identity, limits): the error
   // response when the call may not go on (already reported).
-  std::optional<HttpResponse> Admit(const HttpRequest& request,
-                                    app::Call& call) const;
+  std::optional<HttpResponse> Admit(const HttpRequest& request, app::Call& call,
+                                    absl::string_view permission) const;
   HttpResponse Service(const HttpRequest& request) const;
   HttpResponse Feedback(const HttpRequest& request) const;
   void AddCors(const HttpRequest& request, HttpResponse* response,

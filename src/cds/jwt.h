@@ -54,6 +54,13 @@ class JwtVerifier final : public auth::Authenticator {
 
   std::optional<std::string> Authenticate(
       absl::string_view authorization) const override;
+  // A trusted EHR may assess and send CDS Hooks feedback (outcome:write);
+  // reading the audit store is for token clients only.
+  bool Allows(absl::string_view client,
+              absl::string_view permission) const override {
+    return permission == auth::kPermissionAssess ||
+           permission == auth::kPermissionOutcomeWrite;
+  }
   // The issuer, or UNAUTHENTICATED saying which check failed.
   absl::StatusOr<std::string> Verify(absl::string_view authorization) const;
 

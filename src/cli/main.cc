@@ -5,9 +5,12 @@
 //   medius catalog           print the knowledge base's codes (--json: JSON)
 //   medius health            print the service's health; exit 0 if SERVING
 //   medius token new NAME    make a client token and its token-file line
+//   medius show|list|outcome, audit verify, report outcomes: the
+//                            assessment record (cli/audit_commands.h)
 //
-// Exit codes: 0 success; 1 the server answered with an error or is not
-// serving; 2 bad usage or unreadable input.
+// Exit codes (cli/client.h): 0 success; 1 the server answered with an error
+// or is not serving; 2 bad usage or unreadable input; 3 the audit record
+// was tampered with.
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -21,6 +24,8 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "auth/token_store.h"
+#include "cli/audit_commands.h"
+#include "cli/client.h"
 #include "common/flags_from_env.h"
 #include "common/uuid.h"
 #include "google/protobuf/util/json_util.h"
@@ -60,82 +65,15 @@ ABSL_FLAG(std::string, tls_key_file, "",
           "PEM private key of the client certificate. Env: "
           "MEDIUS_TLS_KEY_FILE.");
 
+using medius::cli::Channel;
+using medius::cli::kOk;
+using medius::cli::kRpcError;
+using medius::cli::kUsage;
+using medius::cli::PrintJson;
+using medius::cli::ReportRpcError;
+using medius::cli::SetDeadline;
+
 namespace {
-
-constexpr int kOk = 0, kRpcError = 1, kUsage = 2;
-
-std::string ReadFileOrDie(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    std::cerr << "medius: cannot read " << path << "\n";
-    std::exit(kUsage);
-  }
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-std::shared_ptr<grpc::Channel> Channel() {
-  const bool tls = absl::GetFlag(FLAGS_tls) ||
-                   !absl::GetFlag(FLAGS_tls_ca_file).empty() ||
-                   !absl::GetFlag(FLAGS_tls_cert_file).empty();
-  std::shared_ptr<grpc::ChannelCredentials> credentials =
-      grpc::InsecureChannelCredentials();
-  if (tls) {
-    grpc::SslCredentialsOptions ssl;
-    if (!absl::GetFlag(FLAGS_tls_ca_file).empty()) {
-      ssl.pem_root_certs = ReadFileOrDie(absl::GetFlag(FLAGS_tls_ca_file));
-    }
-    if (!absl::GetFlag(FLAGS_tls_cert_file).empty()) {
-      ssl.pem_cert_chain = ReadFileOrDie(absl::GetFlag(FLAGS_tls_cert_file));
-      ssl.pem_private_key = ReadFileOrDie(absl::GetFlag(FLAGS_tls_key_file));
-    }
-    credentials = grpc::SslCredentials(ssl);
-  }
-  return grpc::CreateChannel(absl::GetFlag(FLAGS_server), credentials);
-}
-
-void SetDeadline(grpc::ClientContext* context) {
-  context->set_deadline(
-      std::chrono::system_clock::now() +
-      std::chrono::seconds(absl::GetFlag(FLAGS_timeout_seconds)));
-  if (!absl::GetFlag(FLAGS_token).empty()) {
-    context->AddMetadata("authorization",
-                         "Bearer " + absl::GetFlag(FLAGS_token));
-  }
-}
-
-int ReportRpcError(const grpc::Status& status) {
-  std::cerr << "medius: "
-            << medius::observability::StatusCodeName(status.error_code())
-            << ": " << status.error_message() << "\n";
-  // Field-by-field problems, when the server sent google.rpc.BadRequest.
-  google::rpc::Status details;
-  if (!status.error_details().empty() &&
-      grpc::ExtractErrorDetails(status, &details).ok()) {
-    for (const auto& any : details.details()) {
-      google::rpc::BadRequest bad_request;
-      if (!any.UnpackTo(&bad_request)) continue;
-      for (const auto& v : bad_request.field_violations()) {
-        std::cerr << "  " << v.field() << ": " << v.description() << "\n";
-      }
-    }
-  }
-  return kRpcError;
-}
-
-int PrintJson(const google::protobuf::Message& message) {
-  std::string json;
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.preserve_proto_field_names = false;
-  auto status =
-      google::protobuf::util::MessageToJsonString(message, &json, options);
-  if (!status.ok()) {
-    std::cerr << "medius: cannot print JSON: " << status.ToString() << "\n";
-    return kRpcError;
-  }
-  std::cout << json;
-  return kOk;
-}
 
 // The answer as the CDS Hooks service renders it: cards (with the
 // catalog's names for findings, one more call) or the FHIR Bundle.
@@ -231,37 +169,41 @@ int Health() {
              : kRpcError;
 }
 
-int NewToken(const std::string& client) {
+int NewToken(const std::string& client, const std::string& permissions) {
   std::string token = medius::auth::NewToken();
   std::cout << "Client token for " << client
             << " (give it to the client; it is not stored anywhere):\n  "
             << token << "\n"
             << "Line for the server's token file:\n  "
-            << medius::auth::TokenFileLine(client, token) << "\n";
+            << medius::auth::TokenFileLine(client, token, permissions) << "\n";
   return kOk;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  medius::common::SetUsage(
-      "src/cli/",
+  static const std::string usage =
       "Medius command-line client.\n"
       "Usage:\n"
       "  medius [--server=HOST:PORT] [--json|--fhir|--cards] assess [FILE|-]\n"
       "  medius [--server=HOST:PORT] [--json] catalog\n"
       "  medius [--server=HOST:PORT] health\n"
-      "  medius token new CLIENT_NAME\n"
+      "  medius token new CLIENT_NAME [PERMISSIONS]\n"
+      "    (PERMISSIONS: comma-separated assess, audit:read, outcome:write)\n"
+      "The assessment record:\n" +
+      std::string(medius::cli::kRecordUsage) +
       "Connection: --tls / --tls_ca_file=PEM, --tls_cert_file=PEM "
       "--tls_key_file=PEM (mutual TLS), --token=TOKEN (or MEDIUS_TOKEN).\n"
       "assess reads an AssessRequest in protobuf JSON (file, or stdin with "
-      "-).");
+      "-).";
+  medius::common::SetUsage("src/cli/", usage.c_str());
   medius::common::ApplyEnvironmentDefaults(
       {{"server", "MEDIUS_SERVER"},
        {"token", "MEDIUS_TOKEN"},
        {"tls_ca_file", "MEDIUS_TLS_CA_FILE"},
        {"tls_cert_file", "MEDIUS_TLS_CERT_FILE"},
-       {"tls_key_file", "MEDIUS_TLS_KEY_FILE"}});
+       {"tls_key_file", "MEDIUS_TLS_KEY_FILE"},
+       {"audit_db", "MEDIUS_AUDIT_DB"}});
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
     std::cerr << absl::ProgramUsageMessage() << "\n";
@@ -279,9 +221,14 @@ int main(int argc, char** argv) {
   }
   if (command == "catalog" && args.size() == 2) return Catalog();
   if (command == "health" && args.size() == 2) return Health();
-  if (command == "token" && args.size() == 4 && std::string(args[2]) == "new") {
-    return NewToken(args[3]);
+  if (command == "token" && (args.size() == 4 || args.size() == 5) &&
+      std::string(args[2]) == "new") {
+    return NewToken(args[3], args.size() == 5 ? args[4] : "");
   }
+  bool handled = false;
+  int code = medius::cli::RunRecordCommand(
+      std::vector<std::string>(args.begin() + 1, args.end()), &handled);
+  if (handled) return code;
   std::cerr << "medius: unknown command\n"
             << absl::ProgramUsageMessage() << "\n";
   return kUsage;

@@ -35,8 +35,16 @@ class Checker {
     CheckRange(kShutdownGraceSeconds, flags_.shutdown_grace_seconds);
     CheckAddresses();
     CheckCdsHooks();
+    CheckAudit();
     CheckFiles();
     ReadLogHashKey();
+    if (!flags_.log_hash_key_file.empty()) {
+      config_.audit_checkpoint_key = config_.log_hash_key;
+    } else if (flags_.audit != "off" && flags_.audit_retention_days > 0) {
+      Warn(
+          "no --log_hash_key_file: retention checkpoints of the audit store "
+          "are not signed (the chain after them still verifies)");
+    }
     if (!problems_.empty()) {
       return absl::InvalidArgumentError(
           absl::StrCat("configuration has ", problems_.size(), " problem(s):\n",
@@ -150,6 +158,34 @@ class Checker {
       if (*other == flags_.cds_listen && !absl::EndsWith(*other, ":0")) {
         Problem("cds_listen", "must differ from the other ports");
       }
+    }
+  }
+
+  void CheckAudit() {
+    CheckRange(kAuditQueueRecords, flags_.audit_queue_records);
+    CheckRange(kAuditRetentionDays, flags_.audit_retention_days);
+    if (flags_.audit != "required" && flags_.audit != "best_effort" &&
+        flags_.audit != "off") {
+      Problem("audit", absl::StrCat("'", flags_.audit,
+                                    "': expected required, best_effort or "
+                                    "off"));
+      return;
+    }
+    if (flags_.audit == "off") {
+      Warn(
+          "--audit=off: assessments are not recorded; no answer can be "
+          "retrieved or audited later");
+      return;
+    }
+    if (flags_.audit_db.empty()) {
+      Problem("audit_db",
+              "required unless --audit=off: a SQLite file or a "
+              "postgresql:// URI");
+    }
+    if (flags_.audit == "best_effort") {
+      Warn(
+          "--audit=best_effort: an answer goes out even when its record "
+          "cannot be stored (drops are counted and logged)");
     }
   }
 

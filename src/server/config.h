@@ -53,6 +53,13 @@ struct ServerFlags {
   std::string cds_issuers_file;
   std::string cds_public_url;
   std::string cds_allowed_origins;
+  // The assessment record (issue 14): "required", "best_effort" or "off";
+  // the database (a SQLite path or a postgresql:// URI); the writer's queue;
+  // days kept before a purge (0: forever).
+  std::string audit = "required";
+  std::string audit_db;
+  int audit_queue_records = 1024;
+  int audit_retention_days = 0;
 };
 
 struct ServerConfig {
@@ -60,6 +67,9 @@ struct ServerConfig {
   // The HMAC key for encounter hashes in the logs: the key file's contents
   // (trailing whitespace removed), or a random key when no file is given.
   std::string log_hash_key;
+  // Signs retention checkpoints: the log hash key when it comes from a file
+  // (a random per-process key could never be checked), else "".
+  std::string audit_checkpoint_key;
   // Problems that do not stop the server but an operator must see
   // (world-writable files, a random log hash key).
   std::vector<std::string> warnings;
@@ -87,6 +97,11 @@ inline constexpr FlagRange kShutdownGraceSeconds{"shutdown_grace_seconds", 0,
                                                  600};
 
 // A log hash key shorter than this could be brute-forced from the hashes.
+inline constexpr FlagRange kAuditQueueRecords{"audit_queue_records", 1,
+                                              1000000};
+inline constexpr FlagRange kAuditRetentionDays{"audit_retention_days", 0,
+                                               36500};
+
 inline constexpr size_t kMinLogHashKeyBytes = 16;
 
 // INVALID_ARGUMENT listing every problem, one per line ("--flag: why").

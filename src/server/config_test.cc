@@ -14,6 +14,8 @@ namespace medius::server {
 namespace {
 
 namespace fs = std::filesystem;
+using ::testing::Contains;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
@@ -53,6 +55,9 @@ class ConfigTest : public ::testing::Test {
     f.rate_limit_burst = 100;
     f.drain_seconds = 5;
     f.shutdown_grace_seconds = 10;
+    f.audit = "required";
+    f.audit_db = (dir_ / "audit.db").string();
+    f.audit_retention_days = 3650;
     return f;
   }
 
@@ -71,6 +76,30 @@ TEST_F(ConfigTest, GoodFlagsPassWithTheKeyFromTheFile) {
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->log_hash_key, "0123456789abcdef0123456789abcdef");
   EXPECT_THAT(config->warnings, IsEmpty());
+}
+
+TEST_F(ConfigTest, TheAuditStoreIsRequiredUnlessTurnedOffLoudly) {
+  ServerFlags flags = Good();
+  absl::StatusOr<ServerConfig> config = CheckServerFlags(flags);
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->audit_checkpoint_key, config->log_hash_key);
+  flags.audit_db.clear();
+  EXPECT_THAT(Problems(flags), HasSubstr("--audit_db: required unless"));
+  flags.audit = "sometimes";
+  EXPECT_THAT(Problems(flags), HasSubstr("--audit: 'sometimes'"));
+  flags.audit = "off";
+  config = CheckServerFlags(flags);
+  ASSERT_TRUE(config.ok());
+  EXPECT_THAT(config->warnings, ElementsAre(HasSubstr("not recorded")));
+  flags = Good();
+  flags.audit_retention_days = -1;
+  EXPECT_THAT(Problems(flags), HasSubstr("--audit_retention_days: -1"));
+  flags = Good();
+  flags.log_hash_key_file.clear();
+  config = CheckServerFlags(flags);
+  ASSERT_TRUE(config.ok());
+  EXPECT_EQ(config->audit_checkpoint_key, "");
+  EXPECT_THAT(config->warnings, Contains(HasSubstr("checkpoints")));
 }
 
 TEST_F(ConfigTest, MissingUnreadableOrShortHashKeyIsRefused) {
@@ -94,7 +123,7 @@ TEST_F(ConfigTest, NoHashKeyFileMeansARandomKeyAndAWarning) {
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_GE(a->log_hash_key.size(), kMinLogHashKeyBytes);
   EXPECT_NE(a->log_hash_key, b->log_hash_key);
-  ASSERT_EQ(a->warnings.size(), 1u);
+  ASSERT_EQ(a->warnings.size(), 2u);
   EXPECT_THAT(a->warnings[0], HasSubstr("random key"));
 }
 

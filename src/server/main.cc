@@ -43,6 +43,7 @@
 #include "observability/metrics.h"
 #include "prometheus/exposer.h"
 #include "prometheus/registry.h"
+#include "server/audit_setup.h"
 #include "server/cds_listener.h"
 #include "server/config.h"
 #include "server/grpc_log.h"
@@ -157,6 +158,28 @@ ABSL_FLAG(std::string, cds_allowed_origins, "",
           "for browser-based EHRs; '*' allows any. Empty: none. Env: "
           "MEDIUS_CDS_ALLOWED_ORIGINS.");
 
+ABSL_FLAG(std::string, audit, "required",
+          "The assessment record: 'required' (an answer goes out only once "
+          "its record is stored; UNAVAILABLE when it cannot be), "
+          "'best_effort' (answers go out regardless; drops are counted and "
+          "logged) or 'off' (nothing is recorded). Env: MEDIUS_AUDIT.");
+ABSL_FLAG(std::string, audit_db, "medius-audit.db",
+          "Where the record lives: a SQLite file (created on first start; "
+          "relative to the working directory) or a postgresql:// URI shared "
+          "by several replicas. Env: MEDIUS_AUDIT_DB.");
+ABSL_FLAG(int, audit_queue_records, 1024,
+          "Records waiting for the audit writer; past it, --audit=required "
+          "answers UNAVAILABLE and best_effort drops. Env: "
+          "MEDIUS_AUDIT_QUEUE_RECORDS.");
+ABSL_FLAG(int, audit_retention_days, 3650,
+          "Days a record is kept; older ones are purged at start-up and "
+          "daily, leaving a signed checkpoint (with --log_hash_key_file) so "
+          "the rest still verifies. 0: keep forever. The default, ten years, "
+          "is longer than the adult-record minimum of most health systems "
+          "(e.g. eight years after the last treatment in England's Records "
+          "Management Code of Practice 2021); set your own policy. Env: "
+          "MEDIUS_AUDIT_RETENTION_DAYS.");
+
 namespace {
 
 constexpr char kServiceName[] = "medius.v1.AssessmentService";
@@ -193,6 +216,10 @@ medius::server::ServerFlags FlagsFromCommandLine() {
   f.cds_issuers_file = absl::GetFlag(FLAGS_cds_issuers_file);
   f.cds_public_url = absl::GetFlag(FLAGS_cds_public_url);
   f.cds_allowed_origins = absl::GetFlag(FLAGS_cds_allowed_origins);
+  f.audit = absl::GetFlag(FLAGS_audit);
+  f.audit_db = absl::GetFlag(FLAGS_audit_db);
+  f.audit_queue_records = absl::GetFlag(FLAGS_audit_queue_records);
+  f.audit_retention_days = absl::GetFlag(FLAGS_audit_retention_days);
   return f;
 }
 
@@ -271,6 +298,14 @@ int Run() {
   absl::StatusOr<std::unique_ptr<const medius::engine::Engine>> engine =
       medius::engine::Engine::Create(*std::move(kb));
   if (!engine.ok()) return Fail(std::string(engine.status().message()));
+  absl::StatusOr<std::unique_ptr<medius::server::AuditRuntime>> audit =
+      medius::server::StartAudit(
+          *config, [&log](const std::string& level, const std::string& m) {
+            log.Event("audit", level, m);
+          });
+  if (!audit.ok()) {
+    return Fail(absl::StrCat("--audit_db: ", audit.status().message()));
+  }
 
   // Everything is checked: now bind, metrics first (civetweb throws when the
   // address is taken).
@@ -307,6 +342,8 @@ int Run() {
   options.max_calls_in_flight = flags.max_calls_in_flight;
   options.max_request_bytes = static_cast<size_t>(flags.max_request_bytes);
   options.max_calls_in_flight_per_client = flags.max_calls_in_flight_per_client;
+  options.audit_writer = (*audit)->writer.get();
+  options.audit_reader = (*audit)->reader.get();
   medius::app::Application application(**engine, options);
   medius::service::AssessmentServiceImpl service(application);
 
@@ -358,7 +395,8 @@ int Run() {
   }
   if (tokens == nullptr) {
     log.Event("server", "warning",
-              "no --token_file: clients are not authenticated");
+              "no --token_file: clients are not authenticated, and any "
+              "client may read the assessment record and record outcomes");
   }
   std::cout << "medius-server: serving " << kServiceName << " on port " << port
             << " (" << flags.listen << ", " << transport->description
@@ -367,6 +405,7 @@ int Run() {
             << (*engine)->info().content_digest() << ")"
             << (tokens != nullptr ? ", bearer tokens required" : "")
             << std::endl;
+  std::cout << "medius-server: " << (*audit)->description << std::endl;
   if (health_port > 0) {
     std::cout << "medius-server: health-only port " << health_port << std::endl;
   }
@@ -431,6 +470,10 @@ int Run() {
                    std::chrono::seconds(flags.shutdown_grace_seconds));
   server->Wait();
   if (health_server != nullptr) health_server->Shutdown();
+  // Every answered call has handed over its record: write them all.
+  if (std::string head = (*audit)->Stop(); !head.empty()) {
+    log.Event("server", "info", head);
+  }
   std::cout << "medius-server: stopped" << std::endl;
   medius::server::RouteGrpcLogs(nullptr);
   return 0;
@@ -482,6 +525,10 @@ int main(int argc, char** argv) {
       {"cds_issuers_file", "MEDIUS_CDS_ISSUERS_FILE"},
       {"cds_public_url", "MEDIUS_CDS_PUBLIC_URL"},
       {"cds_allowed_origins", "MEDIUS_CDS_ALLOWED_ORIGINS"},
+      {"audit", "MEDIUS_AUDIT"},
+      {"audit_db", "MEDIUS_AUDIT_DB"},
+      {"audit_queue_records", "MEDIUS_AUDIT_QUEUE_RECORDS"},
+      {"audit_retention_days", "MEDIUS_AUDIT_RETENTION_DAYS"},
   });
   absl::ParseCommandLine(argc, argv);
   return Run();

@@ -23,8 +23,9 @@ absl::Status Parse(const grpc::ByteBuffer& bytes,
   return absl::OkStatus();
 }
 
-// Finishes once; keeps the call (and so its in-flight slots) until gRPC has
-// sent the answer.
+// Keeps the call (and so its in-flight slots) until gRPC has sent the
+// answer. Complete reports the call and finishes the RPC, from the handler
+// or later from the audit writer's thread.
 class CallReactor final : public grpc::ServerUnaryReactor {
  public:
   explicit CallReactor(std::unique_ptr<app::Call> call)
@@ -32,9 +33,25 @@ class CallReactor final : public grpc::ServerUnaryReactor {
   void OnDone() override { delete this; }
   void OnCancel() override {}
 
+  app::Call& call() { return *call_; }
+  void Complete(const absl::Status& status) {
+    call_->Finish(status);
+    Finish(ToGrpcStatus(status));
+  }
+
  private:
   std::unique_ptr<app::Call> call_;
 };
+
+absl::Status Serialize(const google::protobuf::Message& message,
+                       grpc::ByteBuffer* bytes) {
+  bool own = false;
+  grpc::Status s =
+      grpc::SerializationTraits<google::protobuf::Message>::Serialize(
+          message, bytes, &own);
+  return s.ok() ? absl::OkStatus()
+                : absl::InternalError("response could not be serialized");
+}
 
 // An Assess answer built with AssessOptions::spliced, written straight into
 // one slice: the knowledge-base text goes from the compiled knowledge base to
@@ -94,9 +111,22 @@ grpc::ServerUnaryReactor* AssessmentServiceImpl::Assess(
                  ? SerializeSpliced(app_.engine(), *response, response_bytes)
                  : response.status();
   }
-  call->Finish(status);
-  grpc::ServerUnaryReactor* reactor = new CallReactor(std::move(call));
-  reactor->Finish(ToGrpcStatus(status));
+  auto* reactor = new CallReactor(std::move(call));
+  if (!status.ok() || !app_.records_assessments()) {
+    reactor->Complete(status);
+    return reactor;
+  }
+  // The answer goes out when the record says so (required mode: once
+  // stored; UNAVAILABLE instead if it cannot be).
+  std::string bytes;
+  if (grpc::Slice slice; response_bytes->TrySingleSlice(&slice).ok()) {
+    bytes.assign(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
+  reactor->call().Record(request, std::move(bytes),
+                         [reactor, response_bytes](const absl::Status& s) {
+                           if (!s.ok()) response_bytes->Clear();
+                           reactor->Complete(s);
+                         });
   return reactor;
 }
 
@@ -116,6 +146,66 @@ grpc::ServerUnaryReactor* AssessmentServiceImpl::GetKnowledgeBase(
   grpc::ServerUnaryReactor* reactor = new CallReactor(std::move(call));
   reactor->Finish(ToGrpcStatus(status));
   return reactor;
+}
+
+// The three record RPCs: parse, admit with the permission, run, answer.
+template <typename Request, typename Run>
+grpc::ServerUnaryReactor* AssessmentServiceImpl::RecordCall(
+    const char* method, absl::string_view permission,
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
+    Run run) {
+  auto* reactor = new CallReactor(NewCall(method, *context));
+  Request request;
+  absl::Status status = reactor->call().CheckSize(request_bytes->Length());
+  if (status.ok()) status = Parse(*request_bytes, &request);
+  if (status.ok()) status = reactor->call().Admit(permission);
+  if (!status.ok()) {
+    reactor->Complete(status);
+    return reactor;
+  }
+  run(reactor->call(), request,
+      [reactor](const absl::Status& s) { reactor->Complete(s); });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* AssessmentServiceImpl::GetAssessment(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
+    grpc::ByteBuffer* response_bytes) {
+  return RecordCall<medius::v1::GetAssessmentRequest>(
+      "GetAssessment", auth::kPermissionAuditRead, context, request_bytes,
+      [response_bytes](app::Call& call, const auto& request, auto complete) {
+        auto response = call.GetAssessment(request);
+        complete(response.ok() ? Serialize(*response, response_bytes)
+                               : response.status());
+      });
+}
+
+grpc::ServerUnaryReactor* AssessmentServiceImpl::ListAssessments(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
+    grpc::ByteBuffer* response_bytes) {
+  return RecordCall<medius::v1::ListAssessmentsRequest>(
+      "ListAssessments", auth::kPermissionAuditRead, context, request_bytes,
+      [response_bytes](app::Call& call, const auto& request, auto complete) {
+        auto response = call.ListAssessments(request);
+        complete(response.ok() ? Serialize(*response, response_bytes)
+                               : response.status());
+      });
+}
+
+grpc::ServerUnaryReactor* AssessmentServiceImpl::RecordOutcome(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes,
+    grpc::ByteBuffer* response_bytes) {
+  return RecordCall<medius::v1::RecordOutcomeRequest>(
+      "RecordOutcome", auth::kPermissionOutcomeWrite, context, request_bytes,
+      [response_bytes](app::Call& call, const auto& request, auto complete) {
+        call.RecordOutcome(
+            request,
+            [response_bytes, complete](
+                absl::StatusOr<medius::v1::RecordOutcomeResponse> response) {
+              complete(response.ok() ? Serialize(*response, response_bytes)
+                                     : response.status());
+            });
+      });
 }
 
 }  // namespace medius::service

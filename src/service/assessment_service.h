@@ -26,10 +26,12 @@ namespace medius::service {
 // are not a valid message get INVALID_ARGUMENT with a message (and are
 // reported), instead of gRPC's bare UNIMPLEMENTED before any handler runs;
 // Assess writes its answer as spliced bytes (engine/spliced_wire.h).
+using V1 = medius::v1::AssessmentService;
 using RawCallbackService =
-    medius::v1::AssessmentService::WithRawCallbackMethod_Assess<
-        medius::v1::AssessmentService::WithRawCallbackMethod_GetKnowledgeBase<
-            medius::v1::AssessmentService::Service>>;
+    V1::WithRawCallbackMethod_Assess<V1::WithRawCallbackMethod_GetKnowledgeBase<
+        V1::WithRawCallbackMethod_GetAssessment<
+            V1::WithRawCallbackMethod_ListAssessments<
+                V1::WithRawCallbackMethod_RecordOutcome<V1::Service>>>>>;
 
 class AssessmentServiceImpl final : public RawCallbackService {
  public:
@@ -44,9 +46,26 @@ class AssessmentServiceImpl final : public RawCallbackService {
       grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
       grpc::ByteBuffer* response) override;
 
+  // The assessment record (app/application.h).
+  grpc::ServerUnaryReactor* GetAssessment(grpc::CallbackServerContext* context,
+                                          const grpc::ByteBuffer* request,
+                                          grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ListAssessments(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* RecordOutcome(grpc::CallbackServerContext* context,
+                                          const grpc::ByteBuffer* request,
+                                          grpc::ByteBuffer* response) override;
+
  private:
   std::unique_ptr<app::Call> NewCall(
       const char* method, const grpc::CallbackServerContext& context);
+  template <typename Request, typename Run>
+  grpc::ServerUnaryReactor* RecordCall(const char* method,
+                                       absl::string_view permission,
+                                       grpc::CallbackServerContext* context,
+                                       const grpc::ByteBuffer* request_bytes,
+                                       Run run);
 
   app::Application& app_;
   // GetKnowledgeBase's answer, serialized once: every call shares the slice.

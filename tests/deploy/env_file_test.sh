@@ -44,6 +44,7 @@ head -c 32 /dev/urandom > "$tmp/log-hash.key"
   MEDIUS_HEALTH_LISTEN=127.0.0.1:0
   MEDIUS_METRICS_LISTEN=127.0.0.1:0
   MEDIUS_DRAIN_SECONDS=0
+  MEDIUS_AUDIT_DB="$tmp/audit.db"
   exec "$server"
 ) >"$tmp/log" 2>&1 &
 pid=$!
@@ -56,6 +57,9 @@ done
 grep -q "mutual TLS" "$tmp/log" || { cat "$tmp/log"; fail "the example configuration does not serve mutual TLS"; }
 grep -q "bearer tokens required" "$tmp/log" || { cat "$tmp/log"; fail "the example configuration does not require tokens"; }
 grep -q "^health_port " "$tmp/port" || fail "no health-only port"
+grep -q "assessment record in sqlite" "$tmp/log" || { cat "$tmp/log"; fail "the example configuration keeps no assessment record"; }
+grep -q '^MEDIUS_AUDIT_DB=/var/lib/medius/' "$env_file" || fail "env file audit db is not in the unit's StateDirectory"
+grep -q '^StateDirectory=medius$' "$unit" || fail "unit has no StateDirectory for the audit store"
 grep -q "^metrics_port " "$tmp/port" || fail "no metrics port"
 kill -TERM "$pid"
 wait "$pid" || fail "server did not exit 0 on SIGTERM"

@@ -35,7 +35,10 @@ bool ServerProcess::Start(const std::vector<std::string>& args) {
       MEDIUS_SERVER_BINARY, "--listen=127.0.0.1:0", "--port_file=" + port_file,
       // Tests stop servers often; a test about draining sets it again (the
       // last occurrence of a flag wins).
-      "--drain_seconds=0"};
+      "--drain_seconds=0",
+      // Each server its own assessment record (a test about the record
+      // passes its own --audit_db, which wins).
+      "--audit_db=" + dir_ + "/audit.db"};
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   // Everything the child needs is prepared before fork: between fork and
   // exec a multi-threaded process may only make async-signal-safe calls.
