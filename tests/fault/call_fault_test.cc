@@ -38,6 +38,7 @@ namespace medius::fault {
 namespace {
 
 using grpc::StatusCode;
+using medius::testing::DemoRequest;
 using medius::v1::AssessRequest;
 using medius::v1::AssessResponse;
 using ::testing::HasSubstr;
@@ -413,6 +414,8 @@ TEST(SigtermFaultTest, WithoutDrainOnlyCallsStillQueuedAreCancelled) {
 
 namespace medius::fault {
 namespace {
+
+using medius::testing::DemoRequest;
 
 // Resident memory of `pid` in MiB, from /proc.
 double RssMb(pid_t pid) {
