@@ -6,6 +6,8 @@
 // RiskAssessment; an exercise CarePlan exactly when the protocol prescribes
 // one. Plus the protocol around it: discovery, the form, 412, 400, 401,
 // CORS and feedback.
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -14,8 +16,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "app/application.h"
+#include "audit/audit_store.h"
+#include "audit/audit_writer.h"
 #include "cds/cds_handler.h"
 #include "cds/discovery.h"
 #include "cds/hook_body.h"
@@ -271,6 +276,61 @@ TEST_F(CdsHooksTest, FeedbackIsRecordedWithoutFreeText) {
   body["feedback"][0]["outcome"] = "ignored";
   EXPECT_EQ(Post(kService + "/feedback", body).status, 400);
   EXPECT_EQ(feedback_.size(), 1u);
+}
+
+// With an assessment record: the cards' answer is stored, and the EHR's
+// feedback on a card lands on that assessment, as an outcome.
+TEST_F(CdsHooksTest, FeedbackLandsOnTheAssessmentItsCardCameFrom) {
+  const std::string db = (std::filesystem::temp_directory_path() /
+                          absl::StrCat("cds_audit_", getpid(), ".db"))
+                             .string();
+  std::filesystem::remove(db);
+  auto writer_store = audit::OpenAuditStore(db);
+  auto reader = audit::OpenAuditStore(db);
+  ASSERT_TRUE(writer_store.ok() && reader.ok());
+  audit::AuditWriter writer(*std::move(writer_store), {});
+  app::AppOptions app_options;
+  app_options.audit_writer = &writer;
+  app_options.audit_reader = reader->get();
+  app::Application app(*engine_, app_options);
+  CdsHandler handler(app, CdsHandlerOptions());
+
+  auto cases = Cases();
+  HttpRequest request =
+      Req("POST", kService, HookBody(&cases.front().second, 2026).dump());
+  HttpResponse r = handler.Handle(request);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json cards = json::parse(r.body)["cards"];
+  ASSERT_FALSE(cards.empty());
+  const std::string card = cards[0]["uuid"].get<std::string>();
+  json feedback = {
+      {"feedback",
+       json::array({{{"card", card},
+                     {"outcome", "overridden"},
+                     {"overrideReason", {{"reason", {{"code", "other"}}}}},
+                     {"outcomeTimestamp", "2026-12-01T10:00:00Z"}}})}};
+  r = handler.Handle(Req("POST", kService + "/feedback", feedback.dump()));
+  ASSERT_EQ(r.status, 200) << r.body;
+
+  auto call = app.NewCall("GetAssessment", {});
+  ASSERT_TRUE(call->Admit(auth::kPermissionAuditRead).ok());
+  medius::v1::GetAssessmentRequest get;
+  get.set_assessment_id(card.substr(0, 32) + "0000");
+  absl::StatusOr<medius::v1::GetAssessmentResponse> stored =
+      call->GetAssessment(get);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->provenance().transport(), "cds-hooks");
+  ASSERT_EQ(stored->outcomes_size(), 1);
+  EXPECT_EQ(stored->outcomes(0).outcome().action(),
+            medius::v1::CLINICIAN_ACTION_OVERRIDDEN);
+  EXPECT_EQ(stored->outcomes(0).outcome().override_reason(), "other");
+
+  // A card this service never gave is 404, and stores nothing.
+  feedback["feedback"][0]["card"] = "9368d37b-283f-44a0-93ea-547cebab93ed";
+  r = handler.Handle(Req("POST", kService + "/feedback", feedback.dump()));
+  EXPECT_EQ(r.status, 404) << r.body;
+  writer.Shutdown();
+  std::filesystem::remove(db);
 }
 
 TEST_F(CdsHooksTest, WithTokensConfiguredAnUnauthenticatedCallIs401) {
