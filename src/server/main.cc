@@ -38,6 +38,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "kb/loader.h"
 #include "kb/published_contract.h"
+#include "observability/audit_metrics.h"
 #include "observability/fanout.h"
 #include "observability/json_log.h"
 #include "observability/metrics.h"
@@ -326,6 +327,12 @@ int Run() {
     if (!exposer->GetListeningPorts().empty()) {
       metrics_port = exposer->GetListeningPorts().front();
     }
+  }
+  std::shared_ptr<medius::observability::AuditMetrics> audit_metrics;
+  if (exposer != nullptr && (*audit)->writer != nullptr) {
+    audit_metrics = std::make_shared<medius::observability::AuditMetrics>(
+        *(*audit)->writer);
+    exposer->RegisterCollectable(audit_metrics);
   }
   medius::observability::Fanout observers({&log, &metrics});
 
