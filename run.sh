@@ -5,6 +5,8 @@
 #                    assessment with the CLI, stop the server
 #   ./run.sh test    install dependencies, build, run the whole test suite
 #   ./run.sh build   install dependencies and build only
+#   ./run.sh deps    install the build dependencies only (deploy/container/
+#                    Containerfile uses it)
 #   ./run.sh serve   build and run the server in the foreground
 #                    (MEDIUS_* environment variables configure it)
 set -euo pipefail
@@ -103,6 +105,7 @@ case "${1:-}" in
   demo) demo ;;
   test) run_tests ;;
   build) build ;;
+  deps) install_dependencies ;;
   serve) shift; serve "$@" ;;
-  *) sed -n '2,10p' "$0"; exit 2 ;;
+  *) sed -n '2,12p' "$0"; exit 2 ;;
 esac

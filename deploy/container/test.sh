@@ -25,6 +25,10 @@ skip() {
   [ "${MEDIUS_REQUIRE_CONTAINER:-0}" = 1 ] && fail "MEDIUS_REQUIRE_CONTAINER=1"
   exit 0
 }
+# The two ways of building the image configure it identically.
+diff <(sed -n '/^ENV /,$p' "$here/Containerfile.scratch") <(sed -n '/^ENV /,$p' "$here/Containerfile") ||
+  fail "Containerfile and Containerfile.scratch differ from their ENV line on"
+echo "ok: Containerfile and Containerfile.scratch configure the image alike"
 command -v podman >/dev/null || skip "podman is not installed (apt-get install podman)"
 command -v mmdebstrap >/dev/null || skip "mmdebstrap is not installed"
 
@@ -99,16 +103,19 @@ pod run --detach --name "$name" "${hardening[@]}" \
   -p 127.0.0.1::50051 -p 127.0.0.1::50052 -p 127.0.0.1::9464 \
   -v "$tmp/state:/var/lib/medius" "$image" >/dev/null
 host_port() { pod port "$name" "$1/tcp" | head -1 | sed 's/.*://'; }
+# Waits up to 30 s for container $name to report SERVING on $health.
+wait_serving() {
+  for _ in $(seq 1 60); do
+    "$cli" --server="$health" health >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  pod logs "$name" | tail -20
+  fail "$1: health never SERVING"
+}
 api="127.0.0.1:$(host_port 50051)"
 health="127.0.0.1:$(host_port 50052)"
 metrics="127.0.0.1:$(host_port 9464)"
-
-serving=0
-for _ in $(seq 1 60); do
-  if "$cli" --server="$health" health >/dev/null 2>&1; then serving=1; break; fi
-  sleep 0.5
-done
-[ "$serving" = 1 ] || { pod logs "$name" | tail -20; fail "health never SERVING"; }
+wait_serving "the image"
 echo "ok: health SERVING on the health port ($health)"
 pod exec "$name" /usr/bin/medius --server=127.0.0.1:50051 health |
   grep -q "SERVING" || fail "the CLI inside the image cannot reach the server"
@@ -153,4 +160,40 @@ echo "ok: exit 0 after the drain"
 grep -q "1 record(s)" "$tmp/verify.log" || fail "want 1 record: $(cat "$tmp/verify.log")"
 echo "ok: the assessment record on the volume holds the call and verifies"
 
-echo "deploy/container/test.sh: PASS ($(grep '^built ' "$tmp/build.log"))"
+# The registry-base Containerfile, built and run the same way. This machine
+# pulls from no registry, so its debian:bookworm base is made here by
+# mmdebstrap (the apt variant: what the official image holds, plus apt).
+# MEDIUS_CONTAINERFILE_TEST=0 leaves it out (it compiles the binaries again).
+cf_size=""
+if [ "${MEDIUS_CONTAINERFILE_TEST:-1}" = 1 ]; then
+  echo "== deploy/container/Containerfile on a local debian:bookworm"
+  . /etc/os-release
+  mode=root
+  [ "$(id -u)" -eq 0 ] || mode=unshare
+  mmdebstrap --quiet --variant=apt --mode="$mode" "$VERSION_CODENAME" "$tmp/debian.tar" \
+    "deb ${MEDIUS_DEBIAN_MIRROR:-http://deb.debian.org/debian} $VERSION_CODENAME main"
+  podman import --quiet "$tmp/debian.tar" localhost/debian-test:base >/dev/null
+  rm -f "$tmp/debian.tar"
+  pod build --quiet "${runtime[@]}" "${limits[@]}" --file "$here/Containerfile" \
+    --build-arg DEBIAN_IMAGE=localhost/debian-test:base \
+    --build-arg RUNTIME_IMAGE=localhost/debian-test:base \
+    --tag localhost/medius-cf-test:ci "$repo" >"$tmp/cf-build.log" 2>&1 ||
+    { tail -30 "$tmp/cf-build.log"; fail "the Containerfile does not build"; }
+  pod run --detach --name medius-cf-test "${hardening[@]}" \
+    -e MEDIUS_INSECURE=true -e MEDIUS_INSECURE_ALLOW_REMOTE=true -e MEDIUS_DRAIN_SECONDS=0 \
+    -p 127.0.0.1::50051 -p 127.0.0.1::50052 localhost/medius-cf-test:ci >/dev/null
+  name=medius-cf-test
+  api="127.0.0.1:$(host_port 50051)"
+  health="127.0.0.1:$(host_port 50052)"
+  wait_serving "the Containerfile image"
+  "$cli" --server="$api" assess examples/gluteal_tendinopathy.json >/dev/null ||
+    fail "Containerfile image: Assess failed"
+  [ "$(pod exec "$name" id -u)" = 10001 ] || fail "Containerfile image: not uid 10001"
+  pod stop --time 20 "$name" >/dev/null
+  code="$(pod wait "$name")"
+  [ "$code" = 0 ] || fail "Containerfile image: exit status $code after SIGTERM"
+  cf_size="; Containerfile image $(( $(pod image inspect --format '{{.Size}}' localhost/medius-cf-test:ci) / 1024 / 1024 )) MiB on a local debian base"
+  echo "ok: the Containerfile image builds, serves, assesses, runs as uid 10001 and stops with 0"
+fi
+
+echo "deploy/container/test.sh: PASS ($(grep '^built ' "$tmp/build.log")$cf_size)"

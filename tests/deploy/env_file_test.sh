@@ -17,6 +17,18 @@ for v in $vars; do
   grep -q "$v" <<<"$help" || fail "$v is not a medius-server setting (--help)"
 done
 
+# The container image and the Kubernetes manifests set variables too: a
+# misspelt one would be ignored without a word, so each must be a setting.
+k8s="$src/deploy/kubernetes"
+more=$( { sed -n 's/^ENV //p; s/^ *\(MEDIUS_[A-Z_]*\)=.*/\1/p' "$src/deploy/container/Containerfile.scratch"
+          grep -ohE 'MEDIUS_[A-Z_]+' "$k8s/base/medius.env" "$k8s/overlays/trial/kustomization.yaml"
+          grep -ohE 'name: MEDIUS_[A-Z_]+' "$k8s/base/deployment.yaml" "$k8s/components/knowledge-configmap/kustomization.yaml" |
+            cut -d' ' -f2; } | grep -oE 'MEDIUS_[A-Z_]+' | sort -u)
+[ "$(wc -l <<<"$more")" -ge 20 ] || fail "found only $(wc -l <<<"$more") variables in deploy/container and deploy/kubernetes"
+for v in $more; do
+  grep -qw "$v" <<<"$help" || fail "$v (deploy/container or deploy/kubernetes) is not a medius-server setting (--help)"
+done
+
 grep -q '^EnvironmentFile=/etc/medius/medius.env$' "$unit" || fail "unit does not read /etc/medius/medius.env"
 grep -q '^ExecStart=/usr/local/bin/medius-server$' "$unit" || fail "unit ExecStart is not the installed binary"
 grep -q '^MEDIUS_KB_DIR=/usr/local/share/medius/knowledge$' "$env_file" || fail "env file KB dir is not the installed one"
