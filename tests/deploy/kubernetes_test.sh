@@ -3,7 +3,7 @@
 # the knowledge-base component) with `kubectl kustomize`, then checks each
 # offline with tests/js/check_k8s.mjs: the Kubernetes schemas (npm
 # kubernetes-models), unknown fields, and the rules schema validation misses.
-# Then check_k8s_selftest.mjs proves the checker catches 46 mistakes.
+# Then check_k8s_selftest.mjs proves the checker catches 47 mistakes.
 # Usage: kubernetes_test.sh REPO_ROOT WORK_DIR
 # Exit 77 (ctest: skipped) without Node.js, tests/js or kubectl, saying so;
 # MEDIUS_REQUIRE_JS_TESTS=1 makes a missing tests/js or Node.js a failure.

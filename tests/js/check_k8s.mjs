@@ -352,6 +352,14 @@ export async function checkDocuments(docs, { imageEnv = {}, readme = '' } = {}) 
       const mount = mountFor(env.MEDIUS_AUDIT_DB);
       if (!mount || mount.readOnly) {
         problem(cw, `MEDIUS_AUDIT_DB=${env.MEDIUS_AUDIT_DB} is not in a writable volume (the root filesystem is read-only)`);
+      } else {
+        // About 300 KB per FULL answer (docs/AUDIT.md); the kubelet evicts
+        // a pod whose emptyDir outgrows its sizeLimit.
+        const limit = volumes.get(mount.name)?.emptyDir?.sizeLimit;
+        if (limit !== undefined && mebibytes(limit) < 1024) {
+          problem(cw, `MEDIUS_AUDIT_DB on an emptyDir of ${limit}: it holds about ` +
+            `${Math.floor(mebibytes(limit) * 1024 / 300)} assessments (300 KB each) before the pod is evicted`);
+        }
       }
     }
     const hpa = byKind('HorizontalPodAutoscaler').find((h) => h.spec.scaleTargetRef?.name === deployment.metadata.name);

@@ -70,6 +70,11 @@ const mistakes = [
     delete e.valueFrom;
     e.value = '/srv/audit.db';
   }],
+  ['SQLite on a small emptyDir', /MEDIUS_AUDIT_DB on an emptyDir of 64Mi: it holds about 218 assessments/, (d) => {
+    const e = envVar(d, 'MEDIUS_AUDIT_DB');
+    delete e.valueFrom;
+    e.value = '/var/lib/medius/audit.db';
+  }],
   ['no record', /MEDIUS_AUDIT=off/, (d) => { config(d).MEDIUS_AUDIT = 'off'; }],
   ['a token file outside every mount', /MEDIUS_TOKEN_FILE=\/etc\/tokens is in no volume mount/, (d) => { config(d).MEDIUS_TOKEN_FILE = '/etc/tokens'; }],
   ['a key the Secret volume lacks', /MEDIUS_TLS_KEY_FILE=\/etc\/medius\/tls\/tls.key: volume tls does not provide tls.key/, (d) => {
