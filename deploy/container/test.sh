@@ -92,6 +92,14 @@ if pod run --rm "${hardening[@]}" --entrypoint /bin/sh "$image" -c true >/dev/nu
   fail "the image has a shell"
 fi
 echo "ok: no shell in the image"
+podman create --name medius-export "$image" >/dev/null
+podman export medius-export | tar -tvf - >"$tmp/listing"
+podman rm medius-export >/dev/null
+if grep -E '^.{3}[sS]|^.{6}[sS]' "$tmp/listing"; then fail "setuid or setgid files in the image"; fi
+programs="$(awk '$1 ~ /^-..x/ && $NF ~ /(^|\/)s?bin\//' "$tmp/listing" | awk '{print $NF}' | sort | tr '\n' ' ')"
+[ "$programs" = "usr/bin/medius usr/bin/medius-server " ] ||
+  fail "programs in the image besides the two binaries: $programs"
+echo "ok: no setuid or setgid file; the only programs are medius and medius-server"
 
 # The state volume: owned by the image's service user.
 mkdir -p "$tmp/state"
