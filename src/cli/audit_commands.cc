@@ -18,7 +18,7 @@
 
 ABSL_FLAG(std::string, audit_db, "medius-audit.db",
           "audit verify / report outcomes: the server's --audit_db (a SQLite "
-          "file or a postgresql:// URI). Env: MEDIUS_AUDIT_DB.");
+          "file or a postgresql:// URI).");
 ABSL_FLAG(std::string, audit_key_file, "",
           "audit verify: the server's --log_hash_key_file, to check the "
           "signature of retention checkpoints.");

@@ -11,6 +11,7 @@
 // Exit codes (cli/client.h): 0 success; 1 the server answered with an error
 // or is not serving; 2 bad usage or unreadable input; 3 the audit record
 // was tampered with.
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -23,11 +24,13 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
 #include "auth/token_store.h"
 #include "cli/audit_commands.h"
 #include "cli/client.h"
 #include "common/flags_from_env.h"
 #include "common/uuid.h"
+#include "common/version.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -38,11 +41,16 @@
 #include "observability/status_names.h"
 #include "render/cds_cards.h"
 #include "render/fhir.h"
+#include "render/handout.h"
 #include "render/report.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051",
-          "Medius server address, host:port. Env: MEDIUS_SERVER.");
+          "Medius server address, host:port.");
 ABSL_FLAG(bool, json, false, "Print the response as JSON instead of a report.");
+ABSL_FLAG(std::string, format, "text",
+          "assess: text (the clinician's report), json, fhir, cards, or the "
+          "patient's one-page handout: markdown or html (print it from a "
+          "browser).");
 ABSL_FLAG(bool, fhir, false,
           "assess: print the answer as a FHIR R4 Bundle (ServiceRequest per "
           "red flag, RiskAssessment, CarePlan), as the CDS Hooks service "
@@ -51,19 +59,16 @@ ABSL_FLAG(bool, cards, false,
           "assess: print the answer as the CDS Hooks cards the CDS Hooks "
           "service would return (docs/INTEGRATION.md).");
 ABSL_FLAG(int, timeout_seconds, 10, "Deadline for the call, in seconds.");
-ABSL_FLAG(std::string, token, "",
-          "Bearer token for servers that require one. Env: MEDIUS_TOKEN.");
+ABSL_FLAG(std::string, token, "", "Bearer token for servers that require one.");
 ABSL_FLAG(bool, tls, false,
           "Connect with TLS, trusting the system's CA certificates (or "
           "--tls_ca_file). Implied by any --tls_* file flag.");
 ABSL_FLAG(std::string, tls_ca_file, "",
-          "PEM CA bundle to verify the server with. Env: MEDIUS_TLS_CA_FILE.");
+          "PEM CA bundle to verify the server with.");
 ABSL_FLAG(std::string, tls_cert_file, "",
-          "PEM client certificate, for servers that require mutual TLS. "
-          "Env: MEDIUS_TLS_CERT_FILE.");
+          "PEM client certificate, for servers that require mutual TLS.");
 ABSL_FLAG(std::string, tls_key_file, "",
-          "PEM private key of the client certificate. Env: "
-          "MEDIUS_TLS_KEY_FILE.");
+          "PEM private key of the client certificate.");
 
 using medius::cli::Channel;
 using medius::cli::kOk;
@@ -78,7 +83,7 @@ namespace {
 // The answer as the CDS Hooks service renders it: cards (with the
 // catalog's names for findings, one more call) or the FHIR Bundle.
 int PrintStandard(const medius::v1::AssessRequest& request,
-                  const medius::v1::AssessResponse& response) {
+                  const medius::v1::AssessResponse& response, bool bundle) {
   medius::render::FhirContext fhir;
   fhir.new_id = medius::common::RandomUuid;
   const std::string& encounter = request.encounter_id();
@@ -87,7 +92,7 @@ int PrintStandard(const medius::v1::AssessRequest& request,
                            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
                            "qrstuvwxyz0123456789-.") == std::string::npos;
   if (fhir_id) fhir.encounter = "Encounter/" + encounter;
-  if (absl::GetFlag(FLAGS_fhir)) {
+  if (bundle) {
     std::cout << medius::render::AssessmentBundle(response, fhir).dump(2)
               << "\n";
     return kOk;
@@ -131,11 +136,27 @@ int Assess(const std::string& path) {
   medius::v1::AssessResponse response;
   grpc::Status status = stub->Assess(&context, request, &response);
   if (!status.ok()) return ReportRpcError(status);
-  if (absl::GetFlag(FLAGS_json)) return PrintJson(response);
-  if (absl::GetFlag(FLAGS_fhir) || absl::GetFlag(FLAGS_cards)) {
-    return PrintStandard(request, response);
+  const std::string format = absl::GetFlag(FLAGS_format);
+  if (format == "json") return PrintJson(response);
+  if (format == "fhir" || format == "cards") {
+    return PrintStandard(request, response, format == "fhir");
   }
-  std::cout << medius::render::FormatAssessment(response);
+  if (format == "markdown") {
+    std::cout << medius::render::HandoutMarkdown(response);
+    return kOk;
+  }
+  if (format == "html") {
+    std::cout << medius::render::HandoutHtml(response);
+    return kOk;
+  }
+  // The catalog names the codes the answer carries bare (screening
+  // questions, exercises left out); the report still prints without it.
+  medius::v1::KnowledgeBaseInfo info;
+  grpc::ClientContext catalog_context;
+  SetDeadline(&catalog_context);
+  const bool named = stub->GetKnowledgeBase(&catalog_context, {}, &info).ok();
+  std::cout << medius::render::FormatAssessment(
+      response, {.catalog = named ? &info : nullptr});
   return kOk;
 }
 
@@ -185,7 +206,9 @@ int main(int argc, char** argv) {
   static const std::string usage =
       "Medius command-line client.\n"
       "Usage:\n"
-      "  medius [--server=HOST:PORT] [--json|--fhir|--cards] assess [FILE|-]\n"
+      "  medius [--server=HOST:PORT] [--format=FORMAT] assess [FILE|-]\n"
+      "    (FORMAT: text, json, fhir, cards; markdown or html: the patient's\n"
+      "    handout)\n"
       "  medius [--server=HOST:PORT] [--json] catalog\n"
       "  medius [--server=HOST:PORT] health\n"
       "  medius token new CLIENT_NAME [PERMISSIONS]\n"
@@ -196,7 +219,13 @@ int main(int argc, char** argv) {
       "--tls_key_file=PEM (mutual TLS), --token=TOKEN (or MEDIUS_TOKEN).\n"
       "assess reads an AssessRequest in protobuf JSON (file, or stdin with "
       "-).";
-  medius::common::SetUsage("src/cli/", usage.c_str());
+  medius::common::SetUsage("src/cli/", usage, [] {
+    return absl::StrCat("medius ", medius::common::kMediusVersion,
+                        "\nknowledge base ",
+                        medius::common::kBundledKnowledgeBaseVersion,
+                        " shipped with this release (`medius catalog` shows "
+                        "the one a server uses)");
+  });
   medius::common::ApplyEnvironmentDefaults(
       {{"server", "MEDIUS_SERVER"},
        {"token", "MEDIUS_TOKEN"},
@@ -204,17 +233,33 @@ int main(int argc, char** argv) {
        {"tls_cert_file", "MEDIUS_TLS_CERT_FILE"},
        {"tls_key_file", "MEDIUS_TLS_KEY_FILE"},
        {"audit_db", "MEDIUS_AUDIT_DB"}});
+  medius::common::HandleCommandLine(argc, argv);
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() < 2) {
-    std::cerr << absl::ProgramUsageMessage() << "\n";
+    std::cerr << "medius: no command\n" << medius::common::HelpText();
     return kUsage;
   }
-  if (absl::GetFlag(FLAGS_json) + absl::GetFlag(FLAGS_fhir) +
-          absl::GetFlag(FLAGS_cards) >
-      1) {
-    std::cerr << "medius: --json, --fhir and --cards are alternatives\n";
+  // --json, --fhir and --cards are the older spellings of --format.
+  const int aliases = absl::GetFlag(FLAGS_json) + absl::GetFlag(FLAGS_fhir) +
+                      absl::GetFlag(FLAGS_cards);
+  if (aliases > 1 || (aliases == 1 && absl::GetFlag(FLAGS_format) != "text")) {
+    std::cerr << "medius: --format, --json, --fhir and --cards are "
+                 "alternatives\n";
     return kUsage;
   }
+  if (absl::GetFlag(FLAGS_json)) absl::SetFlag(&FLAGS_format, "json");
+  if (absl::GetFlag(FLAGS_fhir)) absl::SetFlag(&FLAGS_format, "fhir");
+  if (absl::GetFlag(FLAGS_cards)) absl::SetFlag(&FLAGS_format, "cards");
+  static const char* const kFormats[] = {"text",  "json",     "fhir",
+                                         "cards", "markdown", "html"};
+  if (std::find(std::begin(kFormats), std::end(kFormats),
+                absl::GetFlag(FLAGS_format)) == std::end(kFormats)) {
+    std::cerr << "medius: --format=" << absl::GetFlag(FLAGS_format)
+              << ": not one of text, json, fhir, cards, markdown, html\n";
+    return kUsage;
+  }
+  // catalog and the record's commands know --json only.
+  if (absl::GetFlag(FLAGS_format) == "json") absl::SetFlag(&FLAGS_json, true);
   std::string command = args[1];
   if (command == "assess" && args.size() <= 3) {
     return Assess(args.size() == 3 ? args[2] : "-");
@@ -229,7 +274,7 @@ int main(int argc, char** argv) {
   int code = medius::cli::RunRecordCommand(
       std::vector<std::string>(args.begin() + 1, args.end()), &handled);
   if (handled) return code;
-  std::cerr << "medius: unknown command\n"
-            << absl::ProgramUsageMessage() << "\n";
+  std::cerr << "medius: unknown command \"" << command
+            << "\" (medius --help lists them)\n";
   return kUsage;
 }

@@ -32,6 +32,7 @@
 #include "app/rate_limiter.h"
 #include "auth/token_store.h"
 #include "common/flags_from_env.h"
+#include "common/version.h"
 #include "engine/engine.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
@@ -49,137 +50,118 @@
 #include "server/config.h"
 #include "server/grpc_log.h"
 #include "server/health_port.h"
+#include "server/reflection_v1.h"
 #include "server/server_limits.h"
 #include "server/transport.h"
 #include "service/assessment_service.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
-          "Address to serve on, host:port (port 0 picks a free port). "
-          "Env: MEDIUS_LISTEN.");
+          "Address to serve on, host:port (port 0 picks a free port).");
 ABSL_FLAG(std::string, kb_dir, "knowledge",
-          "Knowledge-base directory (*.textproto files). Env: MEDIUS_KB_DIR.");
+          "Knowledge-base directory (*.textproto files).");
 ABSL_FLAG(bool, insecure, false,
           "Serve plaintext gRPC, without TLS. For local use only: refused on "
           "a non-loopback --listen unless --insecure_allow_remote; the server "
-          "says so loudly at start-up. Env: MEDIUS_INSECURE.");
+          "says so loudly at start-up.");
 ABSL_FLAG(bool, insecure_allow_remote, false,
           "Allow --insecure on a non-loopback address, when a TLS-terminating "
-          "proxy (or a service mesh) is the only way in. Env: "
-          "MEDIUS_INSECURE_ALLOW_REMOTE.");
+          "proxy (or a service mesh) is the only way in.");
 ABSL_FLAG(std::string, tls_cert_file, "",
-          "PEM server certificate chain (enables TLS). Env: "
-          "MEDIUS_TLS_CERT_FILE.");
+          "PEM server certificate chain (enables TLS).");
 ABSL_FLAG(std::string, tls_key_file, "",
-          "PEM private key of the server certificate. Env: "
-          "MEDIUS_TLS_KEY_FILE.");
+          "PEM private key of the server certificate.");
 ABSL_FLAG(std::string, tls_client_ca_file, "",
           "PEM CA bundle: when set, clients must present a certificate "
-          "signed by it (mutual TLS). Env: MEDIUS_TLS_CLIENT_CA_FILE.");
+          "signed by it (mutual TLS).");
 ABSL_FLAG(std::string, token_file, "",
           "Client token file (\"client_name salt_hex sha256_hex\" lines; make "
           "entries with `medius token new NAME`). When set, every call needs "
-          "'authorization: Bearer <token>'. Env: MEDIUS_TOKEN_FILE.");
+          "'authorization: Bearer <token>'.");
 ABSL_FLAG(std::string, health_listen, "",
           "Also serve grpc.health.v1.Health/Check, plaintext, on this "
           "address, for orchestrator probes when the main port needs mutual "
-          "TLS. Empty: off. Env: MEDIUS_HEALTH_LISTEN.");
+          "TLS. Empty: off.");
 ABSL_FLAG(std::string, metrics_listen, "",
           "Serve Prometheus metrics over HTTP on this address (path "
-          "/metrics). Empty: off. Env: MEDIUS_METRICS_LISTEN.");
+          "/metrics). Empty: off.");
 ABSL_FLAG(std::string, log_hash_key_file, "",
           "Secret (at least 16 bytes) for the keyed hash of encounter ids in "
           "the logs; the same key across restarts lets support correlate an "
           "encounter. A missing, unreadable or short file stops the server. "
-          "Empty: a random key per process (with a warning). Env: "
-          "MEDIUS_LOG_HASH_KEY_FILE.");
+          "Empty: a random key per process (with a warning).");
 ABSL_FLAG(std::string, log_file, "",
           "Append the JSON log (one line per call, warnings, gRPC's own "
-          "messages) to this file instead of stderr. Env: MEDIUS_LOG_FILE.");
+          "messages) to this file instead of stderr.");
 ABSL_FLAG(int, max_request_bytes, 256 * 1024,
           "Largest request accepted; larger ones get RESOURCE_EXHAUSTED (and "
           "an rpc log line up to twice this; gRPC refuses larger ones before "
-          "any handler). Env: MEDIUS_MAX_REQUEST_BYTES.");
+          "any handler).");
 ABSL_FLAG(int, max_concurrent_streams, 100,
-          "Most concurrent calls per client connection (1-10000). Env: "
-          "MEDIUS_MAX_CONCURRENT_STREAMS.");
+          "Most concurrent calls per client connection (1-10000).");
 ABSL_FLAG(int, max_memory_mb, 1024,
           "Memory gRPC may use for connections and calls (a resource quota); "
-          "past it new work is refused instead of growing. Env: "
-          "MEDIUS_MAX_MEMORY_MB.");
+          "past it new work is refused instead of growing.");
 ABSL_FLAG(int, max_calls_in_flight, 512,
           "Most calls in flight at once, server-wide, until each response "
           "has been sent; more get RESOURCE_EXHAUSTED with RetryInfo. Bounds "
-          "the memory clients that do not read their responses can hold. "
-          "Env: MEDIUS_MAX_CALLS_IN_FLIGHT.");
+          "the memory clients that do not read their responses can hold.");
 ABSL_FLAG(int, max_calls_in_flight_per_client, 64,
           "Most of those calls one client (token name, or peer host without "
-          "tokens) may hold, so that one client cannot take them all. Env: "
-          "MEDIUS_MAX_CALLS_IN_FLIGHT_PER_CLIENT.");
+          "tokens) may hold, so that one client cannot take them all.");
 ABSL_FLAG(int, rate_limit_per_second, 0,
           "Calls per second each client (token name, or peer host without "
           "tokens) may make on average; more get RESOURCE_EXHAUSTED with "
-          "google.rpc.RetryInfo. 0: no limit. Env: "
-          "MEDIUS_RATE_LIMIT_PER_SECOND.");
+          "google.rpc.RetryInfo. 0: no limit.");
 ABSL_FLAG(int, rate_limit_burst, 100,
-          "Calls a client may make at once above its rate. Env: "
-          "MEDIUS_RATE_LIMIT_BURST.");
+          "Calls a client may make at once above its rate.");
 ABSL_FLAG(bool, reflection, false,
           "Enable gRPC server reflection on the main port (for grpcurl and "
-          "similar tools); never on the health-only port. Env: "
-          "MEDIUS_REFLECTION.");
+          "similar tools); never on the health-only port.");
 ABSL_FLAG(std::string, port_file, "",
           "If set, write the bound ports here once serving: the main port on "
           "the first line, then 'health_port N' / 'metrics_port N' / 'cds_port "
-          "N' lines. "
-          "Env: MEDIUS_PORT_FILE.");
+          "N' lines.");
 ABSL_FLAG(int, drain_seconds, 5,
           "On SIGTERM/SIGINT, report NOT_SERVING this long while still "
-          "answering, so load balancers stop sending first. Env: "
-          "MEDIUS_DRAIN_SECONDS.");
+          "answering, so load balancers stop sending first.");
 ABSL_FLAG(int, shutdown_grace_seconds, 10,
           "After draining, how long in-flight calls may run before they are "
-          "cancelled. Env: MEDIUS_SHUTDOWN_GRACE_SECONDS.");
+          "cancelled.");
 ABSL_FLAG(std::string, cds_listen, "",
           "Also serve CDS Hooks 2.0 (GET /cds-services, POST "
           "/cds-services/medius-hip-assessment) and the assessment form as "
           "FHIR (GET /fhir/Questionnaire/medius-hip-assessment) over HTTPS on "
-          "this address, with the --tls_cert_file certificate. Empty: off. "
-          "Env: MEDIUS_CDS_LISTEN.");
+          "this address, with the --tls_cert_file certificate. Empty: off.");
 ABSL_FLAG(std::string, cds_issuers_file, "",
           "JSON list of the EHRs allowed to call CDS Hooks, each with its "
           "public keys: {\"issuers\": [{\"iss\": URL, \"jwks\": {\"keys\": "
-          "[...]}}]}. Required with --cds_listen unless --insecure. Env: "
-          "MEDIUS_CDS_ISSUERS_FILE.");
+          "[...]}}]}. Required with --cds_listen unless --insecure.");
 ABSL_FLAG(std::string, cds_public_url, "",
           "The URL EHRs call, before /cds-services (e.g. "
-          "https://medius.example.org): the audience their JWTs must name. "
-          "Env: MEDIUS_CDS_PUBLIC_URL.");
+          "https://medius.example.org): the audience their JWTs must name.");
 ABSL_FLAG(std::string, cds_allowed_origins, "",
           "Comma-separated browser origins allowed to call CDS Hooks (CORS), "
-          "for browser-based EHRs; '*' allows any. Empty: none. Env: "
-          "MEDIUS_CDS_ALLOWED_ORIGINS.");
+          "for browser-based EHRs; '*' allows any. Empty: none.");
 
 ABSL_FLAG(std::string, audit, "required",
           "The assessment record: 'required' (an answer goes out only once "
           "its record is stored; UNAVAILABLE when it cannot be), "
           "'best_effort' (answers go out regardless; drops are counted and "
-          "logged) or 'off' (nothing is recorded). Env: MEDIUS_AUDIT.");
+          "logged) or 'off' (nothing is recorded).");
 ABSL_FLAG(std::string, audit_db, "medius-audit.db",
           "Where the record lives: a SQLite file (created on first start; "
           "relative to the working directory) or a postgresql:// URI shared "
-          "by several replicas. Env: MEDIUS_AUDIT_DB.");
+          "by several replicas.");
 ABSL_FLAG(int, audit_queue_records, 1024,
           "Records waiting for the audit writer; past it, --audit=required "
-          "answers UNAVAILABLE and best_effort drops. Env: "
-          "MEDIUS_AUDIT_QUEUE_RECORDS.");
+          "answers UNAVAILABLE and best_effort drops.");
 ABSL_FLAG(int, audit_retention_days, 3650,
           "Days a record is kept; older ones are purged at start-up and "
           "daily, leaving a signed checkpoint (with --log_hash_key_file) so "
           "the rest still verifies. 0: keep forever. The default, ten years, "
           "is longer than the adult-record minimum of most health systems "
           "(e.g. eight years after the last treatment in England's Records "
-          "Management Code of Practice 2021); set your own policy. Env: "
-          "MEDIUS_AUDIT_RETENTION_DAYS.");
+          "Management Code of Practice 2021); set your own policy.");
 
 namespace {
 
@@ -376,9 +358,15 @@ int Run() {
   }
 
   grpc::EnableDefaultHealthCheckService(true);
+  // Reflection in both versions: v1alpha from grpc++ (a builder plugin),
+  // v1 our own (Debian's gRPC predates it).
   if (flags.reflection) {
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   }
+  medius::server::ReflectionV1Service reflection_v1(
+      {kServiceName, "grpc.health.v1.Health",
+       "grpc.reflection.v1.ServerReflection",
+       "grpc.reflection.v1alpha.ServerReflection"});
   grpc::ServerBuilder builder;
   medius::server::ApplyServerLimits(limits, builder);
   int port = 0;
@@ -388,6 +376,7 @@ int Run() {
   // requests before they are read whole.
   builder.SetMaxReceiveMessageSize(2 * flags.max_request_bytes);
   builder.RegisterService(&service);
+  if (flags.reflection) builder.RegisterService(&reflection_v1);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     return Fail("cannot listen on " + flags.listen + " (--listen; in use?)",
@@ -486,6 +475,27 @@ int Run() {
   return 0;
 }
 
+// --version: this build, and the knowledge base --kb_dir holds (what the
+// server would serve), with its content digest.
+std::string VersionText() {
+  std::string text =
+      absl::StrCat("medius-server ", medius::common::kMediusVersion, "\n");
+  const std::string dir = absl::GetFlag(FLAGS_kb_dir);
+  absl::StatusOr<medius::v1::KnowledgeBase> kb = medius::kb::LoadKnowledgeBase(
+      dir, {.published_codes = medius::kb::EmbeddedPublishedCodes()});
+  if (kb.ok()) {
+    auto engine = medius::engine::Engine::Create(*std::move(kb));
+    if (engine.ok()) {
+      return absl::StrCat(text, "knowledge base ", (*engine)->version(), " (",
+                          (*engine)->info().content_digest(), ") in ", dir);
+    }
+    kb = engine.status();
+  }
+  return absl::StrCat(text, "knowledge base: none loadable in ", dir, " (",
+                      kb.status().message(), "); this release ships ",
+                      medius::common::kBundledKnowledgeBaseVersion);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -501,8 +511,9 @@ int main(int argc, char** argv) {
       "[--tls_client_ca_file=PEM] | --insecure)\n"
       "         [--token_file=FILE] [--health_listen=HOST:PORT] "
       "[--metrics_listen=HOST:PORT]\n"
-      "Every flag can also be set with its MEDIUS_* environment variable; "
-      "a command-line flag wins.");
+      "Every flag can also be set with its MEDIUS_* environment variable "
+      "(in brackets below); a command-line flag wins.",
+      VersionText);
   medius::common::ApplyEnvironmentDefaults({
       {"listen", "MEDIUS_LISTEN"},
       {"kb_dir", "MEDIUS_KB_DIR"},
@@ -537,6 +548,7 @@ int main(int argc, char** argv) {
       {"audit_queue_records", "MEDIUS_AUDIT_QUEUE_RECORDS"},
       {"audit_retention_days", "MEDIUS_AUDIT_RETENTION_DAYS"},
   });
+  medius::common::HandleCommandLine(argc, argv);
   absl::ParseCommandLine(argc, argv);
   return Run();
 }
