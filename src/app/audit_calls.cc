@@ -55,9 +55,10 @@ std::vector<engine::FieldViolation> CheckOutcome(
   }
   const medius::v1::Outcome& o = request.outcome();
   if (!request.has_outcome()) v.push_back({"outcome", "required"});
-  if (!medius::v1::ClinicianAction_IsValid(o.action())) {
-    v.push_back({"outcome.action", "unknown value"});
-  }
+  // An action or confirmation method newer than this server is kept as
+  // sent (the record stores the number; a later server can read it) and
+  // counted as neither accepted nor overridden by the outcome report
+  // (docs/API.md, "Forward compatibility").
   if (o.override_reason().size() > kMaxReasonLength) {
     v.push_back({"outcome.override_reason", "longer than 200 characters"});
   }
@@ -69,9 +70,6 @@ std::vector<engine::FieldViolation> CheckOutcome(
       v.push_back({"outcome.confirmed.condition_code",
                    absl::StrCat("unknown condition or red-flag code '",
                                 code.substr(0, 64), "'")});
-    }
-    if (!medius::v1::ConfirmationMethod_IsValid(o.confirmed().method())) {
-      v.push_back({"outcome.confirmed.method", "unknown value"});
     }
   }
   for (int i = 0; i < o.follow_up_size(); ++i) {

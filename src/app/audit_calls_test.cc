@@ -152,6 +152,34 @@ TEST_F(AuditCallsTest, OutcomesAreCheckedFieldByField) {
                                              "outcome.follow_up[0].weeks"));
 }
 
+// A newer client's action or confirmation method is stored as sent, not
+// refused: an outcome is not lost to a version mismatch.
+TEST_F(AuditCallsTest, AnOutcomeWithNewerEnumValuesIsKeptAsSent) {
+  const std::string id = AssessAndRecord();
+  medius::v1::RecordOutcomeRequest request;
+  request.set_assessment_id(id);
+  request.mutable_outcome()->set_action(
+      static_cast<medius::v1::ClinicianAction>(7));
+  auto* confirmed = request.mutable_outcome()->mutable_confirmed();
+  confirmed->set_condition_code("tendon");
+  confirmed->set_method(static_cast<medius::v1::ConfirmationMethod>(9));
+  absl::Notification done;
+  absl::Status status;
+  auto call = app_->NewCall("RecordOutcome", TestCaller());
+  call->RecordOutcome(request, [&](auto r) {
+    status = r.status();
+    done.Notify();
+  });
+  done.WaitForNotification();
+  ASSERT_TRUE(status.ok()) << status;
+  std::vector<audit::AuditRecord> rows = *reader_->GetAssessment(id);
+  ASSERT_EQ(rows.size(), 2u);
+  medius::v1::Outcome stored;
+  ASSERT_TRUE(stored.ParseFromString(rows[1].request));
+  EXPECT_EQ(static_cast<int>(stored.action()), 7);
+  EXPECT_EQ(static_cast<int>(stored.confirmed().method()), 9);
+}
+
 TEST_F(AuditCallsTest, PagesAndTheirTokensAreChecked) {
   auto call = app_->NewCall("ListAssessments", TestCaller());
   medius::v1::ListAssessmentsRequest request;

@@ -228,8 +228,15 @@ absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
   if (request.patient().has_age_years()) {
     patient.age_years = request.patient().age_years();
   }
-  patient.sex = request.patient().sex();
-  patient.side = request.patient().affected_side();
+  // A value newer than this server is treated as not recorded (unknown,
+  // not "no match": a sex-specific red flag must stay possible).
+  const bool known_sex = medius::v1::Sex_IsValid(request.patient().sex());
+  const bool known_side =
+      medius::v1::Side_IsValid(request.patient().affected_side());
+  patient.sex =
+      known_sex ? request.patient().sex() : medius::v1::SEX_UNSPECIFIED;
+  patient.side = known_side ? request.patient().affected_side()
+                            : medius::v1::SIDE_UNSPECIFIED;
   std::vector<medius::v1::RedFlag> red_flags =
       EvaluateRedFlags(*kb_, observations, patient);
   for (const auto& flag : red_flags) *response.add_red_flags() = flag;
@@ -284,6 +291,16 @@ absl::StatusOr<medius::v1::AssessResponse> Engine::Assess(
                   {response.next_tests().begin(), response.next_tests().end()},
                   response.disposition())) {
     response.add_notes(std::move(note));
+  }
+  if (!known_sex) {
+    response.add_notes(
+        absl::StrCat("patient.sex: value ", request.patient().sex(),
+                     " is newer than this server; treated as not recorded"));
+  }
+  if (!known_side) {
+    response.add_notes(absl::StrCat(
+        "patient.affected_side: value ", request.patient().affected_side(),
+        " is newer than this server; treated as not recorded"));
   }
   // Each cited reference's text once per response, in id order. Thousands
   // of citations name about a hundred references: a hash set of views into

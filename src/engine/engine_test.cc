@@ -117,6 +117,30 @@ TEST(EngineTest, MalformedRequestIsInvalidArgumentNamingEveryField) {
               HasSubstr("patient.age_years"));
 }
 
+// A newer client may send a sex or side this server does not know: the
+// answer is the one for "not recorded" (so a sex-specific rule stays
+// unknown, not false), with a note naming each field.
+TEST(EngineTest, UnknownSexOrSideIsNotRecordedAndSaysSo) {
+  auto engine = TestEngine();
+  AssessRequest unknown = Screened(Request());
+  unknown.mutable_patient()->set_sex(static_cast<medius::v1::Sex>(42));
+  unknown.mutable_patient()->set_affected_side(
+      static_cast<medius::v1::Side>(9));
+  AssessRequest unrecorded = Screened(Request());
+  unrecorded.mutable_patient()->clear_sex();
+  auto got = engine->Assess(unknown);
+  auto want = engine->Assess(unrecorded);
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_TRUE(want.ok()) << want.status();
+  ASSERT_EQ(got->notes_size(), want->notes_size() + 2);
+  EXPECT_THAT(got->notes(got->notes_size() - 2),
+              HasSubstr("patient.sex: value 42 is newer than this server"));
+  EXPECT_THAT(got->notes(got->notes_size() - 1),
+              HasSubstr("patient.affected_side: value 9"));
+  got->mutable_notes()->DeleteSubrange(got->notes_size() - 2, 2);
+  EXPECT_EQ(got->SerializeAsString(), want->SerializeAsString());
+}
+
 TEST(EngineTest, RedFlagIsReportedAndWithholdsProtocol) {
   auto engine = TestEngine();
   AssessRequest request = Request();

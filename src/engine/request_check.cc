@@ -17,8 +17,15 @@ std::string Quote(const std::string& code) {
   return absl::StrCat("'", code.substr(0, kMaxCodeLength), "...'");
 }
 
+// "0 to 120 years"; a unit that is itself the scale ("0-10") is not
+// repeated after it.
 std::string Range(const medius::v1::FindingDefinition& f) {
-  return absl::StrCat(f.min_value(), " to ", f.max_value(), " ", f.unit());
+  std::string range = absl::StrCat(f.min_value(), " to ", f.max_value());
+  if (f.unit().empty() ||
+      f.unit() == absl::StrCat(f.min_value(), "-", f.max_value())) {
+    return range;
+  }
+  return absl::StrCat(range, " ", f.unit());
 }
 
 void CheckPatient(const medius::v1::AssessRequest& request,
@@ -32,15 +39,9 @@ void CheckPatient(const medius::v1::AssessRequest& request,
            absl::StrCat("age ", age, " is outside 0 to 120 years")});
     }
   }
-  if (!medius::v1::Sex_IsValid(patient.sex())) {
-    violations->push_back(
-        {"patient.sex", absl::StrCat("unknown sex value ", patient.sex())});
-  }
-  if (!medius::v1::Side_IsValid(patient.affected_side())) {
-    violations->push_back(
-        {"patient.affected_side",
-         absl::StrCat("unknown side value ", patient.affected_side())});
-  }
+  // A sex or side number this server does not know (a newer client's) is
+  // not an error: the engine treats it as not recorded and says so in a
+  // note (docs/API.md, "Forward compatibility").
 }
 
 // Where each finding was first given (-1: not yet), indexed by finding; a

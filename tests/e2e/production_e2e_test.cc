@@ -323,17 +323,6 @@ std::vector<BadCase> BadCases() {
        kInvalid, "patient.age_years"},
       {"age_inf", [](auto& r) { r.mutable_patient()->set_age_years(kInf); },
        kInvalid, "patient.age_years"},
-      {"sex_enum_99",
-       [](auto& r) {
-         r.mutable_patient()->set_sex(static_cast<medius::v1::Sex>(99));
-       },
-       kInvalid, "patient.sex"},
-      {"side_enum_negative",
-       [](auto& r) {
-         r.mutable_patient()->set_affected_side(
-             static_cast<medius::v1::Side>(-1));
-       },
-       kInvalid, "patient.affected_side"},
       {"age_sent_as_finding", [](auto& r) { SetNumber(r, "age_years", 40); },
        kInvalid, "findings[28].code"},
       {"sex_sent_as_finding",
@@ -403,6 +392,24 @@ TEST_F(BadRequestE2eTest, EveryMalformedRequestNamesItsField) {
   // And the server is still healthy after all of them.
   grpc::Status status;
   EXPECT_EQ(Health(channel, &status), HealthCheckResponse::SERVING);
+}
+
+// Forward compatibility (types.proto): a newer client's sex or side is not
+// an error; the answer treats it as not recorded and says so.
+TEST_F(BadRequestE2eTest, NewerEnumValuesAreAnsweredWithANote) {
+  AssessRequest request = DemoRequest();
+  request.mutable_patient()->set_sex(static_cast<medius::v1::Sex>(99));
+  request.mutable_patient()->set_affected_side(
+      static_cast<medius::v1::Side>(-1));
+  medius::v1::AssessResponse response;
+  grpc::Status status =
+      Assess(PlainChannel(server_->port()), request, "", &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_THAT(
+      response.notes(),
+      ::testing::Contains(::testing::HasSubstr("patient.sex: value 99")));
+  EXPECT_THAT(response.notes(), ::testing::Contains(::testing::HasSubstr(
+                                    "patient.affected_side: value -1")));
 }
 
 TEST_F(BadRequestE2eTest, AllProblemsComeBackInOneReply) {
