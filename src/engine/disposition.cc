@@ -1,6 +1,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/plural.h"
 #include "common/urgency_text.h"
 #include "engine/assessment_parts.h"
 
@@ -40,8 +41,9 @@ medius::v1::Disposition BuildDisposition(
                     "on.");
   }
   if (red_flags.size() > 1) {
-    absl::StrAppend(&statement, " ", red_flags.size() - 1,
-                    " further red flag(s) listed.");
+    absl::StrAppend(&statement, " ",
+                    common::Counted(red_flags.size() - 1, "further red flag"),
+                    " listed.");
   }
   out.set_statement(statement);
   return out;

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/plural.h"
 #include "engine/assessment_parts.h"
 #include "engine/source_text.h"
 
@@ -43,14 +44,14 @@ std::vector<std::string> BuildNotes(
   }
   if (!red_flags.empty()) {
     notes.push_back(absl::StrCat(
-        red_flags.size(),
-        " red flag(s) raised: act on the referral(s) before treating the "
-        "differential."));
+        common::Counted(red_flags.size(), "red flag"), " raised: act on ",
+        red_flags.size() == 1 ? "the referral" : "the referrals",
+        " before treating the differential."));
   }
   const int assessed = CountAssessed(kb, observations);
   if (assessed < static_cast<int>(settings.min_findings_for_confidence())) {
     notes.push_back(absl::StrCat(
-        "Only ", assessed, " finding(s) assessed (fewer than ",
+        "Only ", common::Counted(assessed, "finding"), " assessed (fewer than ",
         settings.min_findings_for_confidence(),
         "): low confidence; the probabilities are close to the priors."));
   }

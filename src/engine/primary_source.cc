@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "common/plural.h"
 #include "engine/assessment_parts.h"
 #include "engine/scoring.h"
 #include "engine/source_text.h"
@@ -362,8 +363,9 @@ medius::v1::PrimarySourceAssessment ToPrimaryAssessment(
     out.set_low_confidence(true);
     out.set_confidence_note(absl::StrCat(
         "Too little discriminating evidence to rank the pain sources: ",
-        score.discriminating, " finding(s) recorded that tell them apart (",
-        m.min_discriminating_findings(), " or more needed)",
+        common::Counted(score.discriminating, "finding"),
+        " recorded that tell them apart (", m.min_discriminating_findings(),
+        " or more needed)",
         leading < m.min_leading_probability()
             ? absl::StrCat(", and the leading source is only ",
                            Percent(leading))

@@ -110,7 +110,7 @@ TEST_F(PrimarySourceTest, ThinEvidenceIsLowConfidence) {
   auto a = Assess();
   EXPECT_TRUE(a.low_confidence());
   EXPECT_EQ(a.discriminating_findings(), 1u);
-  EXPECT_THAT(a.confidence_note(), ::testing::HasSubstr("1 finding(s)"));
+  EXPECT_THAT(a.confidence_note(), ::testing::HasSubstr("1 finding recorded"));
   EXPECT_THAT(a.confidence_note(), ::testing::HasSubstr("next tests"));
 }
 

@@ -5,6 +5,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/plural.h"
 #include "engine/assessment_parts.h"
 #include "engine/source_text.h"
 
@@ -231,8 +232,8 @@ medius::v1::ExerciseProtocol BuildProtocol(
   if (!blocking.empty()) {
     out.set_status(medius::v1::PROTOCOL_STATUS_WITHHELD);
     out.set_reason(absl::StrCat(
-        "Withheld: red flag(s) needing medical assessment first (",
-        absl::StrJoin(blocking, ", "),
+        "Withheld: ", blocking.size() == 1 ? "a red flag" : "red flags",
+        " needing medical assessment first (", absl::StrJoin(blocking, ", "),
         "). Do not start exercise until the referral has been acted on."));
     return out;
   }
@@ -263,8 +264,8 @@ medius::v1::ExerciseProtocol BuildProtocol(
   if (assessed < static_cast<int>(settings.min_findings_for_confidence())) {
     out.set_status(medius::v1::PROTOCOL_STATUS_NONE);
     out.set_reason(absl::StrCat(
-        "Only ", assessed, " finding(s) assessed, fewer than the ",
-        settings.min_findings_for_confidence(),
+        "Only ", common::Counted(assessed, "finding"),
+        " assessed, fewer than the ", settings.min_findings_for_confidence(),
         " needed to name a condition; complete the assessment (see next "
         "tests) before choosing a protocol."));
     return out;

@@ -217,7 +217,7 @@ TEST_F(ProtocolTest, TooFewFindingsMeansNoProtocol) {
   // The screen (2 findings) and nothing else: fewer than the 3 needed.
   auto p = Build();
   EXPECT_EQ(p.status(), medius::v1::PROTOCOL_STATUS_NONE);
-  EXPECT_THAT(p.reason(), ::testing::HasSubstr("Only 2 finding(s) assessed"));
+  EXPECT_THAT(p.reason(), ::testing::HasSubstr("Only 2 findings assessed"));
   Set("sls", Observed::kPresent);
   EXPECT_EQ(Build().status(), medius::v1::PROTOCOL_STATUS_RECOMMENDED);
 }

@@ -1,5 +1,8 @@
 #include "render/report.h"
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -51,7 +54,7 @@ TEST(ReportTest, RedFlagsComeFirstThenDifferentialThenProtocol) {
   EXPECT_LT(flags, diff);
   EXPECT_LT(diff, protocol);
   EXPECT_THAT(out,
-              HasSubstr("!! EMERGENCY: Infection  -> Emergency department"));
+              HasSubstr("!! EMERGENCY: Infection -> Emergency department"));
   EXPECT_THAT(out, HasSubstr("Knowledge base 0.1.0 (2026-11-21)"));
   EXPECT_THAT(out, HasSubstr("93%   (prior 59%)"));
   EXPECT_THAT(out, HasSubstr("Withheld: red flag."));
@@ -108,15 +111,121 @@ TEST(ReportTest, EvidenceLinesShowDirectionLrSourceAndExpertOpinion) {
   EXPECT_THAT(out, HasSubstr("LR 12.20"));
   EXPECT_THAT(out, HasSubstr("Grimaldi 2017"));
   EXPECT_THAT(out, HasSubstr("= Lying on side"));
-  EXPECT_THAT(out, HasSubstr("[expert opinion]"));
+  EXPECT_THAT(out, HasSubstr("LR 1.00   expert opinion\n"));
   EXPECT_THAT(out, HasSubstr("(not applied: correlated)"));
 }
 
-TEST(ReportTest, DispositionComesFirst) {
-  std::string out = FormatAssessment(Response());
-  EXPECT_LT(out.find("DISPOSITION"), out.find("RED FLAGS"));
-  EXPECT_THAT(out, HasSubstr("EMERGENCY (Infection): Send to ED today."));
-  EXPECT_THAT(out, HasSubstr("Screening questions not asked: night_pain"));
+TEST(ReportTest, SummaryComesFirstWithDispositionTopThreeAndNext) {
+  auto r = Response();
+  for (const char* name : {"Hip joint", "Lumbar", "Bursitis"}) {
+    auto* d = r.add_differential();
+    d->set_display_name(name);
+    d->set_probability(0.1);
+  }
+  r.add_next_tests()->set_display_name("FADIR");
+  std::string out = FormatAssessment(r);
+  const size_t summary = out.find("SUMMARY");
+  ASSERT_NE(summary, std::string::npos);
+  EXPECT_LT(summary, out.find("RED FLAGS"));
+  EXPECT_THAT(out, HasSubstr("  Disposition:  EMERGENCY (Infection): Send to "
+                             "ED today.\n"));
+  EXPECT_THAT(out, HasSubstr("  Most likely:  1.  93.4%  Gluteal tendinopathy\n"
+                             "                2.  10.0%  Hip joint\n"
+                             "                3.  10.0%  Lumbar\n"));
+  EXPECT_THAT(out, ::testing::Not(HasSubstr("10.0%  Bursitis")));
+  EXPECT_THAT(out, HasSubstr("  Do next:      FADIR\n"));
+  EXPECT_THAT(out, HasSubstr("  Exercise:     none to start. Withheld"));
+  EXPECT_LT(out.find("Do next:"), out.find("\nRED FLAGS"));
+}
+
+// Codes become names when the catalog is given.
+TEST(ReportTest, ScreeningQuestionsAndLeftOutExercisesByName) {
+  auto r = Response();
+  auto* x = r.mutable_protocol()->add_excluded();
+  x->set_exercise_code("side_plank");
+  x->set_condition_code("tear");
+  x->set_reason("compressive load");
+  r.mutable_protocol()->set_status(medius::v1::PROTOCOL_STATUS_RECOMMENDED);
+  EXPECT_THAT(FormatAssessment(r),
+              HasSubstr("Not asked:    screening questions night_pain"));
+  medius::v1::KnowledgeBaseInfo catalog;
+  auto* f = catalog.add_findings();
+  f->set_code("night_pain");
+  f->set_display_name("Pain at night, unrelieved by rest");
+  auto* e = catalog.add_exercises();
+  e->set_code("side_plank");
+  e->set_display_name("Side plank");
+  auto* c = catalog.add_conditions();
+  c->set_code("tear");
+  c->set_display_name("Gluteal tendon tear");
+  std::string out = FormatAssessment(r, {.catalog = &catalog});
+  EXPECT_THAT(out, HasSubstr("Not asked:    screening questions Pain at night, "
+                             "unrelieved by rest"));
+  EXPECT_THAT(out,
+              HasSubstr("- Side plank (Gluteal tendon tear): compressive"));
+  EXPECT_THAT(out, ::testing::Not(HasSubstr("night_pain")));
+}
+
+// No line is wider than 100 columns however long the texts (a source, a
+// URL with no spaces, an action), and no word is lost in wrapping.
+TEST(ReportTest, EveryLineFitsInOneHundredColumns) {
+  auto r = Response();
+  std::string long_text;
+  for (int i = 0; i < 60; ++i) absl::StrAppend(&long_text, "word", i, " ");
+  r.mutable_red_flags(0)->set_action(long_text);
+  r.mutable_differential(0)->mutable_evidence(0)->set_source(long_text);
+  auto* c = r.add_cited_references();
+  c->set_reference_id("grimaldi2017");
+  c->set_text("https://example.org/" + std::string(150, 'x'));
+  c->set_evidence_level("2");
+  r.add_notes(long_text);
+  std::string out = FormatAssessment(r);
+  for (absl::string_view line : absl::StrSplit(out, '\n')) {
+    EXPECT_LE(line.size(), 100u) << line;
+    EXPECT_FALSE(absl::EndsWith(line, " ")) << line;
+  }
+  EXPECT_THAT(out, HasSubstr("word59"));
+  EXPECT_THAT(out,
+              HasSubstr("REFERENCES\n  grimaldi2017: https://example.org/"));
+}
+
+TEST(ReportTest, PercentagesNeverRoundToCertainty) {
+  EXPECT_EQ(Percent(0.995), "99.5%");
+  EXPECT_EQ(Percent(0.9999), ">99.9%");
+  EXPECT_EQ(Percent(1), "100%");
+  EXPECT_EQ(Percent(0.004), "0.4%");
+  EXPECT_EQ(Percent(0.0001), "<0.1%");
+  EXPECT_EQ(Percent(0), "0%");
+  EXPECT_EQ(Percent(0.456), "46%");
+  EXPECT_EQ(PercentOneDecimal(0.456), "45.6%");
+}
+
+// "[expert opinion] Expert opinion: ..." said it twice; references are
+// named with their level on the line and their text once at the end.
+TEST(ReportTest, ExpertOpinionAndReferencesAreSaidOnce) {
+  auto r = Response();
+  auto* e = r.mutable_differential(0)->mutable_evidence(1);
+  e->set_source("Expert opinion: correlated with pain on lying.");
+  auto* cited = r.mutable_differential(0)->mutable_evidence(0);
+  auto* c = cited->add_citations();
+  c->set_reference_id("grimaldi2017");
+  c->set_evidence_level("2");
+  auto* ref = r.add_cited_references();
+  ref->set_reference_id("grimaldi2017");
+  ref->set_text("Grimaldi A et al. 2017.");
+  ref->set_evidence_level("2");
+  std::string out = FormatAssessment(r);
+  EXPECT_THAT(out, HasSubstr("LR 1.00   Expert opinion: correlated"));
+  EXPECT_THAT(out, ::testing::Not(HasSubstr("expert opinion; Expert")));
+  EXPECT_THAT(out, ::testing::Not(HasSubstr("[expert opinion] Expert")));
+  EXPECT_THAT(out, HasSubstr("LR 12.20  grimaldi2017 (level 2)\n"));
+  EXPECT_THAT(out,
+              HasSubstr("  grimaldi2017: Grimaldi A et al. 2017. [level 2]\n"));
+}
+
+TEST(ReportTest, AnUnknownUrgencyReadsAsUrgent) {
+  EXPECT_EQ(UrgencyName(static_cast<medius::v1::Urgency>(17)),
+            "URGENT (urgency 17 unknown to this client)");
 }
 
 TEST(ReportTest, ProtocolShowsStartTargetedReviewAndEscalation) {
@@ -141,7 +250,9 @@ TEST(ReportTest, ProtocolShowsStartTargetedReviewAndEscalation) {
 TEST(ReportTest, NoRedFlagsSaysSo) {
   medius::v1::AssessResponse r = Response();
   r.clear_red_flags();
-  EXPECT_THAT(FormatAssessment(r), HasSubstr("None raised"));
+  std::string out = FormatAssessment(r);
+  EXPECT_THAT(out, HasSubstr("Red flags:    none raised"));
+  EXPECT_THAT(out, ::testing::Not(HasSubstr("\nRED FLAGS")));
 }
 
 TEST(ReportTest, DosageLine) {

@@ -195,9 +195,11 @@ TEST_F(ServerE2eTest, CliPrintsAReadableReport) {
                         &output);
   EXPECT_EQ(code, 0) << output;
   EXPECT_THAT(output, HasSubstr("Knowledge base " + KbVersion()));
-  EXPECT_THAT(output, HasSubstr("RED FLAGS"));
+  // The summary first: the disposition and red flags, the leading three.
+  EXPECT_THAT(output, HasSubstr("SUMMARY\n  Disposition:"));
+  EXPECT_THAT(output, HasSubstr("  Red flags:    none raised"));
   EXPECT_THAT(output, HasSubstr("1. Gluteal tendinopathy"));
-  EXPECT_LT(output.find("RED FLAGS"), output.find("DIFFERENTIAL"));
+  EXPECT_LT(output.find("Red flags:"), output.find("DIFFERENTIAL"));
   EXPECT_LT(output.find("DIFFERENTIAL"), output.find("EXERCISE PROTOCOL"));
 
   code = RunCommand(std::string(MEDIUS_CLI_BINARY) +
