@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 BUILD_DIR=${BUILD_DIR:-build}
-PACKAGES=(cmake make g++ protobuf-compiler libprotobuf-dev protobuf-compiler-grpc
+PACKAGES=(cmake make g++ protobuf-compiler libprotobuf-dev libprotoc-dev protobuf-compiler-grpc
           libgrpc++-dev libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev
           openssl libssl-dev prometheus-cpp-dev libgoogle-perftools-dev
           nlohmann-json3-dev libcpp-httplib-dev librhonabwy-dev pkg-config
