@@ -20,8 +20,10 @@ PACKAGES=(cmake make g++ protobuf-compiler libprotobuf-dev libprotoc-dev protobu
           libsqlite3-dev libpq-dev)
 
 # Only the tests need these: a real PostgreSQL server (the audit store's
-# suite starts its own, on a private socket).
-TEST_PACKAGES=(postgresql)
+# suite starts its own, on a private socket); grpcio and protobuf for the
+# Python client example (examples/clients/python); Chromium, headless, for
+# the patient handout's print test (tests/e2e/handout_browser_test.sh).
+TEST_PACKAGES=(postgresql python3-grpcio python3-protobuf chromium)
 
 install_dependencies() {
   local missing=()
@@ -46,8 +48,9 @@ build() {
 }
 
 # Independent validators and clients the end-to-end tests use (tests/js:
-# the npm package fhir for FHIR R4, ajv), from the npm registry; Node.js
-# from Debian when the machine has none.
+# the npm package fhir for FHIR R4, ajv; examples/clients/node: the Node.js
+# client example's @grpc/grpc-js), from the npm registry; Node.js from
+# Debian when the machine has none.
 install_js_test_tools() {
   if ! command -v npm >/dev/null 2>&1; then
     local sudo=""
@@ -56,6 +59,7 @@ install_js_test_tools() {
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm
   fi
   npm ci --prefix tests/js --no-audit --no-fund --silent
+  npm ci --prefix examples/clients/node --no-audit --no-fund --silent
 }
 
 run_tests() {
