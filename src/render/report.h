@@ -6,7 +6,8 @@
 // once. Pure functions of the messages; thread-safe.
 //
 // Example:
-//   std::cout << medius::render::FormatAssessment(response, {.catalog = &info});
+//   std::cout << medius::render::FormatAssessment(response, {.catalog =
+//   &info});
 #ifndef MEDIUS_RENDER_REPORT_H_
 #define MEDIUS_RENDER_REPORT_H_
 

@@ -35,6 +35,18 @@ void SetError(int code, const std::string& message,
 constexpr int kNotFound = 5;
 constexpr int kInvalidArgument = 3;
 
+// The file with everything it imports, each once, or NOT_FOUND.
+void AnswerFile(const google::protobuf::FileDescriptor* file,
+                const std::string& not_found,
+                ServerReflectionResponse* response) {
+  if (file == nullptr) {
+    SetError(kNotFound, not_found, response);
+    return;
+  }
+  std::set<std::string> seen;
+  AddFile(file, &seen, response->mutable_file_descriptor_response());
+}
+
 // Answers each request on the stream in turn, until the client closes it.
 class Reactor final : public grpc::ServerBidiReactor<ServerReflectionRequest,
                                                      ServerReflectionResponse> {
@@ -80,30 +92,16 @@ ServerReflectionResponse AnswerReflection(
   ServerReflectionResponse response;
   response.set_valid_host(request.host());
   *response.mutable_original_request() = request;
-  std::set<std::string> seen;
   switch (request.message_request_case()) {
-    case ServerReflectionRequest::kFileByFilename: {
-      const auto* file = pool.FindFileByName(request.file_by_filename());
-      if (file == nullptr) {
-        SetError(kNotFound, "file not found: " + request.file_by_filename(),
-                 &response);
-      } else {
-        AddFile(file, &seen, response.mutable_file_descriptor_response());
-      }
+    case ServerReflectionRequest::kFileByFilename:
+      AnswerFile(pool.FindFileByName(request.file_by_filename()),
+                 "file not found: " + request.file_by_filename(), &response);
       break;
-    }
-    case ServerReflectionRequest::kFileContainingSymbol: {
-      const auto* file =
-          pool.FindFileContainingSymbol(request.file_containing_symbol());
-      if (file == nullptr) {
-        SetError(kNotFound,
-                 "symbol not found: " + request.file_containing_symbol(),
-                 &response);
-      } else {
-        AddFile(file, &seen, response.mutable_file_descriptor_response());
-      }
+    case ServerReflectionRequest::kFileContainingSymbol:
+      AnswerFile(
+          pool.FindFileContainingSymbol(request.file_containing_symbol()),
+          "symbol not found: " + request.file_containing_symbol(), &response);
       break;
-    }
     case ServerReflectionRequest::kFileContainingExtension: {
       const auto& ask = request.file_containing_extension();
       const auto* type = pool.FindMessageTypeByName(ask.containing_type());
@@ -111,12 +109,8 @@ ServerReflectionResponse AnswerReflection(
           type == nullptr
               ? nullptr
               : pool.FindExtensionByNumber(type, ask.extension_number());
-      if (extension == nullptr) {
-        SetError(kNotFound, "extension not found", &response);
-      } else {
-        AddFile(extension->file(), &seen,
-                response.mutable_file_descriptor_response());
-      }
+      AnswerFile(extension == nullptr ? nullptr : extension->file(),
+                 "extension not found", &response);
       break;
     }
     case ServerReflectionRequest::kAllExtensionNumbersOfType: {
